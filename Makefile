@@ -1,0 +1,44 @@
+# The two commands of the README: `make demo` (the main job) and `make test` (what CI runs).
+# Both create .venv when it is missing and install everything they need.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install sync readme bench clean-venv
+
+$(STAMP): settings.ini setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install --quiet torch==2.14.1 torchvision==0.29.1
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -c "from vsr_lit.evaluate import demo; demo('outputs')"
+
+# Notebooks are the source: fail when nbdev_clean / nbdev_export / the README renderer would change a file.
+sync: $(STAMP)
+	$(BIN)/nbdev_clean
+	$(BIN)/nbdev_export
+	$(BIN)/python tools/render_readme.py --check
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  if ! git diff --quiet -- nbs vsr_lit README.md || [ -n "$$(git status --porcelain --untracked-files=all -- vsr_lit nbs)" ]; then \
+	    git status --short -- nbs vsr_lit README.md; \
+	    echo "nbdev_clean/nbdev_export changed the files above: the notebooks and vsr_lit/ disagree. Commit the result of 'make sync'."; \
+	    exit 1; fi; \
+	else echo "not a git checkout: skipping the notebooks/package agreement check"; fi
+
+test: sync
+	$(BIN)/python -m pytest tests
+
+readme:
+	$(BIN)/python tools/render_readme.py
+
+bench: $(STAMP)
+	for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean-venv:
+	rm -rf $(VENV)
