@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['to_uint8', 'rgb_to_y', 'mse', 'psnr', 'gaussian_window', 'ssim_map', 'ssim', 'cubic', 'resize_matrix', 'imresize']
 
-# %% ../nbs/00_metrics.ipynb #2bb803ce
+# %% ../nbs/00_metrics.ipynb #21f75064
 import math
 from functools import lru_cache
 
@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-# %% ../nbs/00_metrics.ipynb #4382d400
+# %% ../nbs/00_metrics.ipynb #1b2e96cb
 def to_uint8(img, # numpy uint8 `(..., H, W, C)` or torch float `(..., C, H, W)` in [0, 1]
              name:str='img', # how to call the argument in error messages
             ) -> np.ndarray: # uint8, channels last
@@ -30,7 +30,7 @@ def to_uint8(img, # numpy uint8 `(..., H, W, C)` or torch float `(..., C, H, W)`
         return q.movedim(-3, -1).numpy()
     raise TypeError(f"{name}: expected a numpy uint8 array or a torch tensor, got {type(img).__name__}")
 
-# %% ../nbs/00_metrics.ipynb #649452f7
+# %% ../nbs/00_metrics.ipynb #0f370ea5
 _Y_COEFFS = np.array([65.481, 128.553, 24.966])  # R, G, B
 
 def rgb_to_y(img, # RGB: numpy uint8 `(..., H, W, 3)` or torch float `(..., 3, H, W)` in [0, 1]
@@ -42,7 +42,7 @@ def rgb_to_y(img, # RGB: numpy uint8 `(..., H, W, 3)` or torch float `(..., 3, H
     y = (x.astype(np.float32) / np.float32(255.0)) @ _Y_COEFFS + 16.0  # float32 RGB, float64 sum (BasicSR)
     return ((y / 255.0).astype(np.float32) * np.float32(255.0)).astype(np.float64)
 
-# %% ../nbs/00_metrics.ipynb #8e68ffa0
+# %% ../nbs/00_metrics.ipynb #be3da89a
 def _prepare(img1, img2, crop_border:int, y_channel:bool):
     "Quantise, check, crop and (optionally) convert both images; returns float64 arrays."
     a, b = to_uint8(img1, 'img1'), to_uint8(img2, 'img2')
@@ -61,7 +61,7 @@ def _reduce(v):
     "A plain float for a single image, an array for a stack."
     return float(v) if np.ndim(v) == 0 else v
 
-# %% ../nbs/00_metrics.ipynb #d30bf5b3
+# %% ../nbs/00_metrics.ipynb #90010586
 def mse(img1, img2, # images to compare: numpy uint8 `(..., H, W, 3)` or torch float `(..., 3, H, W)`
         crop_border:int=0, # pixels removed from each side first
         y_channel:bool=True, # compare the BT.601 Y channel (True) or RGB (False)
@@ -80,7 +80,7 @@ def psnr(img1, img2, # images to compare: numpy uint8 `(..., H, W, 3)` or torch 
     with np.errstate(divide='ignore'): v = 10.0 * np.log10(255.0 ** 2 / m)
     return _reduce(v)
 
-# %% ../nbs/00_metrics.ipynb #38ff1056
+# %% ../nbs/00_metrics.ipynb #d0af6bdf
 @lru_cache(maxsize=None)
 def gaussian_window(size:int=11, sigma:float=1.5) -> torch.Tensor:
     "Normalised 1-D Gaussian `(size,)` in float64 (OpenCV's `getGaussianKernel`); the 2-D window is its outer product."
@@ -105,7 +105,7 @@ def ssim_map(a:np.ndarray, b:np.ndarray, # float64 planes `(..., H, W)` in [0, 2
     m = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx ** 2 + my ** 2 + c1) * (sxx + syy + c2))
     return m.reshape(*lead, *m.shape[-2:]).numpy()
 
-# %% ../nbs/00_metrics.ipynb #69497c18
+# %% ../nbs/00_metrics.ipynb #877dc915
 def ssim(img1, img2, # images to compare: numpy uint8 `(..., H, W, 3)` or torch float `(..., 3, H, W)`
          crop_border:int=0, # pixels removed from each side first
          y_channel:bool=True, # compare the BT.601 Y channel (True) or RGB (False, mean over channels)
@@ -117,7 +117,7 @@ def ssim(img1, img2, # images to compare: numpy uint8 `(..., H, W, 3)` or torch 
     axes = (-2, -1) if y_channel else (-3, -2, -1)
     return _reduce(m.mean(axis=axes))
 
-# %% ../nbs/00_metrics.ipynb #e2c08aea
+# %% ../nbs/00_metrics.ipynb #8b802a69
 def cubic(t:torch.Tensor) -> torch.Tensor:
     "Keys' cubic convolution kernel with a = -0.5 (MATLAB's 'bicubic')."
     a = t.abs(); a2, a3 = a * a, a * a * a
@@ -141,7 +141,7 @@ def resize_matrix(in_len:int, # input length along the axis
     j = torch.where(j >= in_len, 2 * in_len - 1 - j, j)
     return torch.zeros(out_len, in_len, dtype=torch.float64).scatter_add_(1, j, w)
 
-# %% ../nbs/00_metrics.ipynb #f2ee6ed0
+# %% ../nbs/00_metrics.ipynb #328f51d9
 def imresize(img, # numpy `(H, W)` / `(..., H, W, C)` (uint8 or float) or torch float `(..., H, W)`
              scale:float=None, # scale factor (< 1 shrinks); the output size is ceil(scale·size)
              size:tuple=None, # or an explicit output (height, width)
