@@ -8,7 +8,7 @@ __all__ = ['PADDING_MODES', 'repo_root', 'data_root', 'excerpt_root', 'list_fram
            'degrade_bd', 'bi_mismatches', 'window_indices', 'paired_random_crop', 'augment', 'VideoFolderDataset',
            'REDSDataset', 'Vimeo90KDataset', 'synthetic_clip']
 
-# %% ../nbs/01_data.ipynb #36be9584
+# %% ../nbs/01_data.ipynb #d64964a8
 import os
 import re
 import math
@@ -24,7 +24,7 @@ from torch.utils.data import Dataset
 
 from .metrics import imresize, to_uint8
 
-# %% ../nbs/01_data.ipynb #0c1a1760
+# %% ../nbs/01_data.ipynb #4d23fecb
 def repo_root() -> Path|None:
     "The source checkout this package runs from (a folder with `settings.ini`), if any."
     for p in [Path(__file__).resolve().parent.parent if '__file__' in globals() else Path.cwd(), Path.cwd(), *Path.cwd().parents]:
@@ -47,7 +47,7 @@ def excerpt_root() -> Path:
     if root is None: raise FileNotFoundError("the data excerpt ships with the source checkout; none found")
     return root / 'data'
 
-# %% ../nbs/01_data.ipynb #c7b3fceb
+# %% ../nbs/01_data.ipynb #b4077c71
 _IMG_EXT = ('.png', '.jpg', '.jpeg', '.bmp')
 
 def _numeric_key(p:Path):
@@ -91,7 +91,7 @@ def write_frames(frames, # uint8 `(T, H, W, 3)` or float tensor `(T, 3, H, W)` i
     for p, f in zip(paths, x): Image.fromarray(f).save(p)
     return paths
 
-# %% ../nbs/01_data.ipynb #4c899d61
+# %% ../nbs/01_data.ipynb #087a35d4
 def video_info(path) -> dict:
     "Frame rate, frame count (as the container states it), width and height of a video file."
     path = Path(path)
@@ -116,7 +116,7 @@ def read_video(path) -> np.ndarray:
     if not frames: raise ValueError(f"{path} contains no frames")
     return np.stack(frames)
 
-# %% ../nbs/01_data.ipynb #3a039ed7
+# %% ../nbs/01_data.ipynb #f015750d
 class VideoWriter:
     "Encode RGB frames into a video file as they arrive (h264/yuv420p by default, `lossless=True` for FFV1)."
     def __init__(self, path, # output file (.mp4, .mkv, .mov, ...)
@@ -175,7 +175,7 @@ def write_video(frames, # uint8 `(T, H, W, 3)` or float tensor `(T, 3, H, W)`
         for f in x: w.write(f)
     return Path(path)
 
-# %% ../nbs/01_data.ipynb #77c4f8b3
+# %% ../nbs/01_data.ipynb #f9231332
 def _check_scale(shape, scale:int, channels_last:bool):
     if not isinstance(scale, (int, np.integer)) or scale < 1: raise ValueError(f"scale must be a positive int, got {scale!r}")
     H, W = shape[-3:-1] if channels_last else shape[-2:]
@@ -225,7 +225,7 @@ def degrade_bd(frames, # uint8 `(..., H, W, 3)` or float tensor `(..., 3, H, W)`
     y = (torch.floor(y + 1e-9) if rounding == 'floor' else torch.round(y)).clamp(0, 255).reshape(*lead, *y.shape[-2:])
     return y.movedim(-3, -1).to(torch.uint8).numpy() if is_np else (y / 255).to(frames.dtype)
 
-# %% ../nbs/01_data.ipynb #619fe116
+# %% ../nbs/01_data.ipynb #d4286bfc
 def bi_mismatches(gt:np.ndarray, # uint8 GT frames `(..., H, W, 3)`
                   lr:np.ndarray, # uint8 reference LR frames
                   scale:int=4, tie:float=1e-4,
@@ -236,7 +236,7 @@ def bi_mismatches(gt:np.ndarray, # uint8 GT frames `(..., H, W, 3)`
     is_tie = np.abs(raw - np.floor(raw) - 0.5) < tie
     return int((diff != 0).sum()), int(((diff != 0) & ~(is_tie & (np.abs(diff) == 1))).sum())
 
-# %% ../nbs/01_data.ipynb #8d8c0717
+# %% ../nbs/01_data.ipynb #4d0c0e37
 PADDING_MODES = ('replicate', 'reflection', 'reflection_circle', 'circle')
 
 def window_indices(center:int, # index of the centre frame
@@ -261,7 +261,7 @@ def window_indices(center:int, # index of the centre frame
         out.append(j)
     return out
 
-# %% ../nbs/01_data.ipynb #d1600d6d
+# %% ../nbs/01_data.ipynb #91aa828f
 def paired_random_crop(lq:torch.Tensor, # LR frames `(..., C, h, w)`
                        gt:torch.Tensor, # GT `(..., C, H, W)` with H = scale·h
                        gt_patch_size:int, # side of the GT patch
@@ -299,7 +299,7 @@ def augment(lq:torch.Tensor, # LR frames `(T, C, h, w)`
         if gt.ndim == 4: gt = gt.flip(0)
     return lq.contiguous(), gt.contiguous()
 
-# %% ../nbs/01_data.ipynb #876080d8
+# %% ../nbs/01_data.ipynb #2a774123
 def _to_tensor(x:np.ndarray) -> torch.Tensor:
     "uint8 `(..., H, W, 3)` to float32 `(..., 3, H, W)` in [0, 1]."
     return torch.from_numpy(np.ascontiguousarray(x)).movedim(-1, -3).float().div_(255)
@@ -373,7 +373,7 @@ class VideoFolderDataset(_WindowDataset):
             raise ValueError(f"clip {name} frame {t}: LR {lq.shape[1:3]} x{self.scale} does not match GT {gt.shape[:2]}")
         return self._finish(lq, gt, name, t)
 
-# %% ../nbs/01_data.ipynb #f700fd4c
+# %% ../nbs/01_data.ipynb #8dface48
 class REDSDataset(VideoFolderDataset):
     "REDS layout: `root/train_sharp/<clip>` (GT) and `root/train_sharp_bicubic/X4/<clip>` (LR)."
     def __init__(self, root, num_frames:int=5, gt_dir:str='train_sharp', lr_dir:str='train_sharp_bicubic/X4', **kwargs):
@@ -414,7 +414,7 @@ class Vimeo90KDataset(_WindowDataset):
             raise ValueError(f"septuplet {k}: LR {lq.shape[1:3]} x{self.scale} does not match GT {gt.shape[:2]}")
         return self._finish(lq, gt, k, 3)
 
-# %% ../nbs/01_data.ipynb #1a04f308
+# %% ../nbs/01_data.ipynb #f4871b79
 def synthetic_clip(num_frames:int=7, # frames in the clip
                    size:tuple=(64, 64), # GT (height, width), divisible by `scale`
                    scale:int=4, # LR = BI degradation by this factor
