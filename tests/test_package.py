@@ -15,6 +15,7 @@ API = {
     "vsr_lit.data": ["read_frames", "write_frames", "read_video", "write_video", "degrade_bi", "degrade_bd",
                      "window_indices", "VideoFolderDataset", "Vimeo90KDataset", "REDSDataset",
                      "paired_random_crop", "augment", "synthetic_clip"],
+    "vsr_lit.layers": ["ResidualBlockNoBN", "ChannelAttention", "RCAB", "PixelShuffleUpsampler"],
     "vsr_lit.models": ["Bicubic", "get_model", "list_models"],
     "vsr_lit.evaluate": ["evaluate_dataset"],
 }
