@@ -16,6 +16,8 @@ API = {
                      "window_indices", "VideoFolderDataset", "Vimeo90KDataset", "REDSDataset",
                      "paired_random_crop", "augment", "synthetic_clip"],
     "vsr_lit.layers": ["ResidualBlockNoBN", "ChannelAttention", "RCAB", "PixelShuffleUpsampler"],
+    "vsr_lit.pcd_tsa": ["DCNv2Pack", "PCDAlignment", "TSAFusion", "PredeblurModule"],
+    "vsr_lit.edvr": ["EDVR"],
     "vsr_lit.models": ["Bicubic", "get_model", "list_models"],
     "vsr_lit.evaluate": ["evaluate_dataset"],
 }

@@ -5,20 +5,15 @@
 # %% auto #0
 __all__ = ['MODELS', 'Bicubic', 'register_model', 'list_models', 'get_model']
 
-# %% ../nbs/13_models.ipynb #b1b3f6ba
+# %% ../nbs/13_models.ipynb #c7a42ea9
 import torch
 from torch import nn
 
 from .metrics import imresize
+from .layers import check_window
+from .edvr import EDVR
 
-# %% ../nbs/13_models.ipynb #e3deafef
-def _check_window(x:torch.Tensor, name:str='x'):
-    "Models take LR windows `(B, T, 3, h, w)`."
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        raise TypeError(f"{name}: expected a float tensor (B, T, 3, h, w), got {type(x).__name__} {getattr(x, 'dtype', '')}")
-    if x.ndim != 5 or x.shape[2] != 3:
-        raise ValueError(f"{name}: expected a window of shape (B, T, 3, h, w), got {tuple(x.shape)}")
-
+# %% ../nbs/13_models.ipynb #780b3fa4
 class Bicubic(nn.Module):
     "MATLAB-compatible bicubic upsampling of the centre frame: the baseline of every table."
     def __init__(self, scale:int=4, # upscaling factor
@@ -28,10 +23,10 @@ class Bicubic(nn.Module):
         self.scale, self.num_frames = scale, num_frames
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # `(B, T, 3, h, w)` -> `(B, 3, s·h, s·w)`
-        _check_window(x)
+        check_window(x)
         return imresize(x[:, x.shape[1] // 2], self.scale)
 
-# %% ../nbs/13_models.ipynb #3161c5da
+# %% ../nbs/13_models.ipynb #0d512451
 MODELS = {}  # name -> (class, default kwargs, one-line description)
 
 def register_model(name:str, cls, description:str='', **defaults):
@@ -55,3 +50,10 @@ def get_model(name:str, # a name from `list_models()`
     return model
 
 register_model('bicubic', Bicubic, 'MATLAB-compatible bicubic upsampling of the centre frame', scale=4)
+register_model('edvr_m', EDVR, 'EDVR-M (BasicSR-compatible): 64 features, 5 frames, 10 reconstruction blocks')
+register_model('edvr_l', EDVR, 'EDVR-L (BasicSR-compatible): 128 features, 5 frames, 40 reconstruction blocks',
+               num_feat=128, num_reconstruct_block=40)
+register_model('edvr_m_tiny', EDVR, 'EDVR-M for CPU experiments: 16 features, 2+2 blocks', num_feat=16,
+               deformable_groups=4, num_extract_block=2, num_reconstruct_block=2, hr_feat=16)
+register_model('edvr_l_tiny', EDVR, 'EDVR-L for CPU experiments: 32 features, 2+4 blocks', num_feat=32,
+               deformable_groups=4, num_extract_block=2, num_reconstruct_block=4, hr_feat=32)

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['DCNv2Pack', 'deform_conv2d_naive', 'PCDAlignment', 'TSAFusion', 'PredeblurModule']
 
-# %% ../nbs/07_pcd_tsa.ipynb #136b1a13
+# %% ../nbs/07_pcd_tsa.ipynb #7c5ffcec
 import math
 import warnings
 
@@ -16,7 +16,7 @@ from torchvision.ops import deform_conv2d
 
 from .layers import ResidualBlockNoBN
 
-# %% ../nbs/07_pcd_tsa.ipynb #4aa28591
+# %% ../nbs/07_pcd_tsa.ipynb #7bad166e
 class DCNv2Pack(nn.Module):
     "Modulated deformable conv whose offsets and masks come from a conv on guiding features (BasicSR layout)."
     def __init__(self, in_channels:int, out_channels:int,
@@ -53,7 +53,7 @@ class DCNv2Pack(nn.Module):
             warnings.warn(f"DCNv2Pack: mean |offset| {self.last_offset_mean:.1f} > {self.max_offset}: deformable alignment may be diverging")
         return deform_conv2d(x, offset, self.weight, self.bias, self.stride, self.padding, self.dilation, mask)
 
-# %% ../nbs/07_pcd_tsa.ipynb #e232d667
+# %% ../nbs/07_pcd_tsa.ipynb #0092a808
 def deform_conv2d_naive(x, offset, weight, bias=None, padding:int=1, mask=None):
     "A slow, loop-per-tap reference of `deform_conv2d` (stride 1, dilation 1, groups 1), for tests and teaching."
     B, C, H, W = x.shape
@@ -80,7 +80,7 @@ def deform_conv2d_naive(x, offset, weight, bias=None, padding:int=1, mask=None):
             out += torch.einsum('oc,bchw->bohw', weight[:, cs, i, j], v)
     return out + (bias[None, :, None, None] if bias is not None else 0)
 
-# %% ../nbs/07_pcd_tsa.ipynb #a1aaf51f
+# %% ../nbs/07_pcd_tsa.ipynb #913adba1
 def _lrelu(x): return F.leaky_relu(x, 0.1)
 
 def _up2(x): return F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)
@@ -120,7 +120,7 @@ class PCDAlignment(nn.Module):
         off = _lrelu(self.cas_offset_conv2(_lrelu(self.cas_offset_conv1(torch.cat([feat, ref[0]], 1)))))
         return _lrelu(self.cas_dcnpack(feat, off))
 
-# %% ../nbs/07_pcd_tsa.ipynb #f582c9ff
+# %% ../nbs/07_pcd_tsa.ipynb #8d24ac64
 class TSAFusion(nn.Module):
     "Temporal and spatial attention fusion of aligned frame features (EDVR)."
     def __init__(self, num_feat:int=64, num_frame:int=5, center_frame_idx:int=2):
@@ -165,7 +165,7 @@ class TSAFusion(nn.Module):
         add = self.spatial_attn_add2(_lrelu(self.spatial_attn_add1(attn)))
         return feat * torch.sigmoid(attn) * 2 + add
 
-# %% ../nbs/07_pcd_tsa.ipynb #a7145d66
+# %% ../nbs/07_pcd_tsa.ipynb #f6a4cb81
 class PredeblurModule(nn.Module):
     "EDVR's pre-deblurring pyramid (residual blocks on three levels)."
     def __init__(self, num_in_ch:int=3, num_feat:int=64, hr_in:bool=False):
