@@ -18,6 +18,7 @@ API = {
     "vsr_lit.layers": ["ResidualBlockNoBN", "ChannelAttention", "RCAB", "PixelShuffleUpsampler"],
     "vsr_lit.pcd_tsa": ["DCNv2Pack", "PCDAlignment", "TSAFusion", "PredeblurModule"],
     "vsr_lit.edvr": ["EDVR"],
+    "vsr_lit.edvr_plus": ["ImprovedEDVR", "RigidConvBlock", "FeatureEnhanceBlock", "Temporal3DFusion", "CAReconstructionBlock"],
     "vsr_lit.models": ["Bicubic", "get_model", "list_models"],
     "vsr_lit.evaluate": ["evaluate_dataset"],
 }

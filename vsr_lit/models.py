@@ -5,15 +5,16 @@
 # %% auto #0
 __all__ = ['MODELS', 'Bicubic', 'register_model', 'list_models', 'get_model']
 
-# %% ../nbs/13_models.ipynb #c7a42ea9
+# %% ../nbs/13_models.ipynb #692d1032
 import torch
 from torch import nn
 
 from .metrics import imresize
 from .layers import check_window
 from .edvr import EDVR
+from .edvr_plus import ImprovedEDVR
 
-# %% ../nbs/13_models.ipynb #780b3fa4
+# %% ../nbs/13_models.ipynb #6ca09856
 class Bicubic(nn.Module):
     "MATLAB-compatible bicubic upsampling of the centre frame: the baseline of every table."
     def __init__(self, scale:int=4, # upscaling factor
@@ -26,7 +27,7 @@ class Bicubic(nn.Module):
         check_window(x)
         return imresize(x[:, x.shape[1] // 2], self.scale)
 
-# %% ../nbs/13_models.ipynb #0d512451
+# %% ../nbs/13_models.ipynb #05391025
 MODELS = {}  # name -> (class, default kwargs, one-line description)
 
 def register_model(name:str, cls, description:str='', **defaults):
@@ -57,3 +58,6 @@ register_model('edvr_m_tiny', EDVR, 'EDVR-M for CPU experiments: 16 features, 2+
                deformable_groups=4, num_extract_block=2, num_reconstruct_block=2, hr_feat=16)
 register_model('edvr_l_tiny', EDVR, 'EDVR-L for CPU experiments: 32 features, 2+4 blocks', num_feat=32,
                deformable_groups=4, num_extract_block=2, num_reconstruct_block=4, hr_feat=32)
+register_model('edvr_plus', ImprovedEDVR, 'improved EDVR (paper 001): RigidConv, temporal 3D fusion, CA reconstruction')
+register_model('edvr_plus_tiny', ImprovedEDVR, 'improved EDVR for CPU experiments: 16 features', num_feat=16,
+               deformable_groups=4, num_reconstruct_block=2, num_enhance=1, rigid_widths=(8,), num_config2=1, hr_feat=16)
