@@ -16,6 +16,7 @@ API = {
                      "window_indices", "VideoFolderDataset", "Vimeo90KDataset", "REDSDataset",
                      "paired_random_crop", "augment", "synthetic_clip"],
     "vsr_lit.layers": ["ResidualBlockNoBN", "ChannelAttention", "RCAB", "PixelShuffleUpsampler"],
+    "vsr_lit.deform": ["sample_pixels", "deform_conv2d"],
     "vsr_lit.pcd_tsa": ["DCNv2Pack", "PCDAlignment", "TSAFusion", "PredeblurModule"],
     "vsr_lit.edvr": ["EDVR"],
     "vsr_lit.edvr_plus": ["ImprovedEDVR", "RigidConvBlock", "FeatureEnhanceBlock", "Temporal3DFusion", "CAReconstructionBlock"],

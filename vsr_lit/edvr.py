@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['EDVR', 'convert_original_edvr_keys', 'load_state_dict_file', 'load_strict', 'edvr_config_from_state_dict']
 
-# %% ../nbs/08_edvr.ipynb #ee514f83
+# %% ../nbs/08_edvr.ipynb #1c83260a
 import re
 from pathlib import Path
 
@@ -14,10 +14,10 @@ from torch import nn
 import torch.nn.functional as F
 
 from .layers import ResidualBlockNoBN, make_layer, check_window
-from .pcd_tsa import PCDAlignment, TSAFusion, PredeblurModule
+from .pcd_tsa import PCDAlignment, TSAFusion, PredeblurModule, set_dcn_impl
 
-# %% ../nbs/08_edvr.ipynb #6e643987
-def _lrelu(x): return F.leaky_relu(x, 0.1)
+# %% ../nbs/08_edvr.ipynb #337ad744
+def _lrelu(x): return F.leaky_relu(x, 0.1, inplace=True)  # only ever applied to fresh conv outputs
 
 class EDVR(nn.Module):
     "EDVR (PCD alignment + TSA fusion) with BasicSR's parameter names; any frame size; ×4 or ×2."
@@ -96,7 +96,7 @@ class EDVR(nn.Module):
         s = 1 if self.hr_in else self.scale
         return out[..., :s * h, :s * w]
 
-# %% ../nbs/08_edvr.ipynb #04d1a0e3
+# %% ../nbs/08_edvr.ipynb #099c8720
 _ORIGINAL_EDVR_NAMES = [  # (pattern in the original EDVR repository, BasicSR name)
     (r'^fea_L2_conv1\.', 'conv_l2_1.'), (r'^fea_L2_conv2\.', 'conv_l2_2.'),
     (r'^fea_L3_conv1\.', 'conv_l3_1.'), (r'^fea_L3_conv2\.', 'conv_l3_2.'),
@@ -142,7 +142,7 @@ def load_strict(model:nn.Module, sd:dict):
     model.load_state_dict(sd, strict=True)
     return model
 
-# %% ../nbs/08_edvr.ipynb #c6cbbfaf
+# %% ../nbs/08_edvr.ipynb #6cceb48d
 def edvr_config_from_state_dict(sd:dict) -> dict:
     "Infer EDVR constructor arguments from the shapes in a (BasicSR-named) state dict."
     predeblur = any(k.startswith('predeblur.') for k in sd)
