@@ -5,16 +5,17 @@
 # %% auto #0
 __all__ = ['MODELS', 'Bicubic', 'register_model', 'list_models', 'get_model']
 
-# %% ../nbs/13_models.ipynb #692d1032
+# %% ../nbs/13_models.ipynb #3966e6ee
 import torch
 from torch import nn
 
 from .metrics import imresize
 from .layers import check_window
+from .d3drrn import D3DRRN
 from .edvr import EDVR
 from .edvr_plus import ImprovedEDVR
 
-# %% ../nbs/13_models.ipynb #6ca09856
+# %% ../nbs/13_models.ipynb #e82ed8a5
 class Bicubic(nn.Module):
     "MATLAB-compatible bicubic upsampling of the centre frame: the baseline of every table."
     def __init__(self, scale:int=4, # upscaling factor
@@ -27,7 +28,7 @@ class Bicubic(nn.Module):
         check_window(x)
         return imresize(x[:, x.shape[1] // 2], self.scale)
 
-# %% ../nbs/13_models.ipynb #05391025
+# %% ../nbs/13_models.ipynb #33d8551c
 MODELS = {}  # name -> (class, default kwargs, one-line description)
 
 def register_model(name:str, cls, description:str='', **defaults):
@@ -51,6 +52,9 @@ def get_model(name:str, # a name from `list_models()`
     return model
 
 register_model('bicubic', Bicubic, 'MATLAB-compatible bicubic upsampling of the centre frame', scale=4)
+register_model('d3drrn', D3DRRN, 'D3DRRN (paper 000): MFE, multi-attention, D3D back-projection; C64, 4 RU x 2 pairs, 7 frames')
+register_model('d3drrn_tiny', D3DRRN, 'D3DRRN for CPU experiments: C16, 2 RU x 1 pair, 3 frames',
+               num_frames=3, num_feat=16, num_recursions=2, num_pairs=1)
 register_model('edvr_m', EDVR, 'EDVR-M (BasicSR-compatible): 64 features, 5 frames, 10 reconstruction blocks')
 register_model('edvr_l', EDVR, 'EDVR-L (BasicSR-compatible): 128 features, 5 frames, 40 reconstruction blocks',
                num_feat=128, num_reconstruct_block=40)

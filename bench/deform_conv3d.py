@@ -1,0 +1,71 @@
+"""Deformable 3-D conv with (h, w) offsets: the 2-D route (one fast deform_conv2d over the three temporal taps)
+against the trilinear route (sample_pixels in 3-D + matmul), forward and forward+backward, time and peak memory.
+
+Both compute the same function (checked here); the faster is what vsr_lit uses for offset_mode='hw'.
+Run: .venv/bin/python bench/deform_conv3d.py
+"""
+import resource
+import subprocess
+import sys
+import threading
+import time
+
+import torch
+
+from vsr_lit.backprojection import deform_conv3d
+
+B, C, T, H, W = 1, 64, 7, 64, 64
+
+
+def inputs():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(B, C, T, H, W, generator=g)
+    hw = torch.randn(B, 54, T, H, W, generator=g)
+    thw = torch.zeros(B, 27, 3, T, H, W)
+    thw[:, :, 1:] = hw.view(B, 27, 2, T, H, W)
+    return x, hw, thw.view(B, 81, T, H, W), torch.randn(C, C, 3, 3, 3, generator=g) * 0.02, torch.zeros(C)
+
+
+def run(route, backward):
+    x, hw, thw, w, b = inputs()
+    args = [x, hw if route == "2d" else thw, w, b]
+    args = [a.requires_grad_(backward) for a in args]
+    with torch.set_grad_enabled(backward):
+        y = deform_conv3d(*args)
+        if backward:
+            y.sum().backward()
+    return y
+
+
+if len(sys.argv) == 4 and sys.argv[1] == "--child":      # peak memory of one call in a fresh process
+    rss = lambda: int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() / 2**20
+    inputs()
+    base, peak, done = rss(), [0.0], threading.Event()
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss())
+            time.sleep(0.001)
+    th = threading.Thread(target=sample)
+    th.start()
+    run(sys.argv[2], bool(int(sys.argv[3])))
+    done.set()
+    th.join()
+    print(f"{max(peak[0], rss()) - base:.0f}")
+    sys.exit(0)
+
+print(f"deform_conv3d, x {B}x{C}x{T}x{H}x{W}, 3x3x3, (h, w) offsets; threads {torch.get_num_threads()}")
+with torch.no_grad():
+    diff = (run("2d", False) - run("3d", False)).abs().max().item()
+print(f"max |2-D route - trilinear route| = {diff:.2e}")
+for backward in (False, True):
+    t = {}
+    for route in ("2d", "3d"):
+        run(route, backward)
+        t0 = time.perf_counter()
+        for _ in range(3):
+            run(route, backward)
+        t[route] = (time.perf_counter() - t0) / 3
+    mem = {r: subprocess.run([sys.executable, __file__, "--child", r, str(int(backward))], capture_output=True, text=True).stdout.strip()
+           for r in ("2d", "3d")}
+    print(f"{'fwd+bwd' if backward else 'forward':<8} 2-D route {t['2d'] * 1e3:7.1f} ms ({mem['2d']} MB)   trilinear {t['3d'] * 1e3:7.1f} ms ({mem['3d']} MB)"
+          f"   time ratio trilinear/2-D {t['3d'] / t['2d']:.2f}x")
