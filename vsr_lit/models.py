@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MODELS', 'Bicubic', 'register_model', 'list_models', 'get_model']
 
-# %% ../nbs/13_models.ipynb #3966e6ee
+# %% ../nbs/13_models.ipynb #11105148
 import torch
 from torch import nn
 
@@ -15,7 +15,7 @@ from .d3drrn import D3DRRN
 from .edvr import EDVR
 from .edvr_plus import ImprovedEDVR
 
-# %% ../nbs/13_models.ipynb #e82ed8a5
+# %% ../nbs/13_models.ipynb #b0bdb2f4
 class Bicubic(nn.Module):
     "MATLAB-compatible bicubic upsampling of the centre frame: the baseline of every table."
     def __init__(self, scale:int=4, # upscaling factor
@@ -28,16 +28,22 @@ class Bicubic(nn.Module):
         check_window(x)
         return imresize(x[:, x.shape[1] // 2], self.scale)
 
-# %% ../nbs/13_models.ipynb #33d8551c
+# %% ../nbs/13_models.ipynb #38819ef0
 MODELS = {}  # name -> (class, default kwargs, one-line description)
 
 def register_model(name:str, cls, description:str='', **defaults):
     "Add a model configuration to the registry."
     MODELS[name] = (cls, defaults, description)
 
-def list_models() -> list:
-    "The registered model names."
-    return sorted(MODELS)
+def list_models(details:bool=False) -> list:
+    "The registered model names, or (details=True) dicts with name, scale, frames, parameters and description."
+    if not details: return sorted(MODELS)
+    rows = []
+    for name in sorted(MODELS):
+        m = get_model(name)
+        rows.append(dict(name=name, scale=m.scale, num_frames=m.num_frames,
+                         params=sum(p.numel() for p in m.parameters()), description=MODELS[name][2]))
+    return rows
 
 def get_model(name:str, # a name from `list_models()`
               pretrained:bool=False, # load the shipped weights (none exist yet for learned models)
