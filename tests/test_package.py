@@ -24,6 +24,9 @@ API = {
     "vsr_lit.pcd_tsa": ["DCNv2Pack", "PCDAlignment", "TSAFusion", "PredeblurModule"],
     "vsr_lit.edvr": ["EDVR"],
     "vsr_lit.edvr_plus": ["ImprovedEDVR", "RigidConvBlock", "FeatureEnhanceBlock", "Temporal3DFusion", "CAReconstructionBlock"],
+    "vsr_lit.dkc": ["DeformKernelConv2d", "DKCAlign", "DKSA"],
+    "vsr_lit.upscalers": ["CascadeUpscaler", "UpscaleModule"],
+    "vsr_lit.dksan": ["DKSAN"],
     "vsr_lit.models": ["Bicubic", "get_model", "list_models"],
     "vsr_lit.evaluate": ["evaluate_dataset"],
 }

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MODELS', 'Bicubic', 'register_model', 'list_models', 'get_model']
 
-# %% ../nbs/13_models.ipynb #11105148
+# %% ../nbs/13_models.ipynb #8a6f7957
 import torch
 from torch import nn
 
@@ -14,8 +14,9 @@ from .layers import check_window
 from .d3drrn import D3DRRN
 from .edvr import EDVR
 from .edvr_plus import ImprovedEDVR
+from .dksan import DKSAN
 
-# %% ../nbs/13_models.ipynb #b0bdb2f4
+# %% ../nbs/13_models.ipynb #a0a06d8f
 class Bicubic(nn.Module):
     "MATLAB-compatible bicubic upsampling of the centre frame: the baseline of every table."
     def __init__(self, scale:int=4, # upscaling factor
@@ -28,7 +29,7 @@ class Bicubic(nn.Module):
         check_window(x)
         return imresize(x[:, x.shape[1] // 2], self.scale)
 
-# %% ../nbs/13_models.ipynb #38819ef0
+# %% ../nbs/13_models.ipynb #f0485785
 MODELS = {}  # name -> (class, default kwargs, one-line description)
 
 def register_model(name:str, cls, description:str='', **defaults):
@@ -68,6 +69,11 @@ register_model('edvr_m_tiny', EDVR, 'EDVR-M for CPU experiments: 16 features, 2+
                deformable_groups=4, num_extract_block=2, num_reconstruct_block=2, hr_feat=16)
 register_model('edvr_l_tiny', EDVR, 'EDVR-L for CPU experiments: 32 features, 2+4 blocks', num_feat=32,
                deformable_groups=4, num_extract_block=2, num_reconstruct_block=4, hr_feat=32)
+register_model('dksan_x16', DKSAN, 'DKSAN (paper 004): DKC alignment, RCAB+DKSA levels, 4 x2 levels, C128, 7 frames')
+register_model('dksan_x4', DKSAN, 'DKSAN x4 variant: 2 x2 levels (30, 20 RCABs), C128, 7 frames', scale=4, num_rcab=(30, 20))
+_dksan_tiny = dict(num_feat=16, num_frames=3, deformable_groups=2, num_extract_block=1, num_dkc_align=2, num_dkc_sa=2, reduction=4)
+register_model('dksan_x4_tiny', DKSAN, 'DKSAN x4 for CPU experiments: C16, 3 frames', scale=4, num_rcab=(2, 1), **_dksan_tiny)
+register_model('dksan_x16_tiny', DKSAN, 'DKSAN x16 for CPU experiments: C16, 3 frames', scale=16, num_rcab=(2, 1, 1, 1), **_dksan_tiny)
 register_model('edvr_plus', ImprovedEDVR, 'improved EDVR (paper 001): RigidConv, temporal 3D fusion, CA reconstruction')
 register_model('edvr_plus_tiny', ImprovedEDVR, 'improved EDVR for CPU experiments: 16 features', num_feat=16,
                deformable_groups=4, num_reconstruct_block=2, num_enhance=1, rigid_widths=(8,), num_config2=1, hr_feat=16)

@@ -1,0 +1,69 @@
+"""Depth-wise deformable-kernel conv (4x4 kernel spaces, 3x3 taps) against a plain depth-wise 3x3 conv of the
+same size: forward and forward+backward time and peak memory, measured in one run.
+Run: .venv/bin/python bench/deform_kernel.py
+"""
+import resource
+import subprocess
+import sys
+import threading
+import time
+
+import torch
+import torch.nn.functional as F
+
+from vsr_lit.dkc import DeformKernelConv2d
+
+B, C, H, W = 1, 128, 64, 64
+
+
+def make(kind):
+    torch.manual_seed(0)
+    x = torch.randn(B, C, H, W)
+    if kind == "dkc":
+        m = DeformKernelConv2d(C)
+        with torch.no_grad():
+            m.offset_conv.weight.normal_(0, 0.01)   # non-zero offsets, as after training
+    else:
+        m = torch.nn.Conv2d(C, C, 3, 1, 1, groups=C)
+    return m, x
+
+
+def run(kind, backward, m=None, x=None):
+    if m is None:
+        m, x = make(kind)
+    x = x.detach().requires_grad_(backward)
+    with torch.set_grad_enabled(backward):
+        y = m(x)
+        if backward:
+            y.sum().backward()
+
+
+if len(sys.argv) == 4 and sys.argv[1] == "--child":
+    rss = lambda: int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() / 2**20
+    m, x = make(sys.argv[2])
+    base, peak, done = rss(), [0.0], threading.Event()
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss())
+            time.sleep(0.001)
+    th = threading.Thread(target=sample)
+    th.start()
+    run(sys.argv[2], bool(int(sys.argv[3])), m, x)
+    done.set()
+    th.join()
+    print(f"{max(peak[0], rss()) - base:.0f}")
+    sys.exit(0)
+
+print(f"x {B}x{C}x{H}x{W}, depth-wise 3x3; DKC with 4x4 kernel spaces (offset conv included); threads {torch.get_num_threads()}")
+for backward in (False, True):
+    t, mem = {}, {}
+    for kind in ("conv", "dkc"):
+        m, x = make(kind)
+        run(kind, backward, m, x)
+        t0 = time.perf_counter()
+        for _ in range(5):
+            run(kind, backward, m, x)
+        t[kind] = (time.perf_counter() - t0) / 5
+        mem[kind] = subprocess.run([sys.executable, __file__, "--child", kind, str(int(backward))], capture_output=True, text=True).stdout.strip()
+    print(f"{'fwd+bwd' if backward else 'forward':<8} plain depth-wise conv {t['conv'] * 1e3:7.2f} ms ({mem['conv']} MB)   "
+          f"DKC {t['dkc'] * 1e3:7.2f} ms ({mem['dkc']} MB)   time ratio {t['dkc'] / t['conv']:.1f}x")
