@@ -28,7 +28,9 @@ API = {
     "vsr_lit.upscalers": ["CascadeUpscaler", "UpscaleModule"],
     "vsr_lit.dksan": ["DKSAN"],
     "vsr_lit.models": ["Bicubic", "get_model", "list_models"],
+    "vsr_lit.train": ["charbonnier_loss", "Learner", "save_checkpoint", "load_checkpoint"],
     "vsr_lit.evaluate": ["evaluate_dataset"],
+    "vsr_lit.cli": ["main"],
 }
 
 
@@ -84,3 +86,12 @@ def test_readme_is_rendered_from_index():
 def test_bench_scripts_compile():
     for f in (ROOT / "bench").glob("*.py"):
         compile(f.read_text(), str(f), "exec")
+
+
+def test_console_script_help():
+    "The installed `vsr_lit` command answers --help for each subcommand."
+    import shutil
+    exe = shutil.which("vsr_lit") or str(Path(sys.executable).parent / "vsr_lit")
+    for sub in ([], ["train"], ["eval"], ["models"]):
+        out = subprocess.run([exe, *sub, "--help"], capture_output=True, text=True)
+        assert out.returncode == 0 and "usage: vsr_lit" in out.stdout, out.stderr

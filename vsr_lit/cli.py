@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['VIMEO_TEST_KEYS', 'training_set', 'cmd_models', 'cmd_train', 'cmd_eval', 'build_parser', 'main']
 
-# %% ../nbs/17_cli.ipynb #9af2291a
+# %% ../nbs/17_cli.ipynb #9c33ba17
 import argparse
 import csv
 import json
@@ -20,7 +20,7 @@ from .models import get_model, list_models, MODELS
 from .train import Learner, SyntheticClipDataset, MixedDataset, init_distributed, preset_for, LOSSES
 from .evaluate import evaluate_dataset
 
-# %% ../nbs/17_cli.ipynb #bf37a522
+# %% ../nbs/17_cli.ipynb #ac498782
 VIMEO_TEST_KEYS = {'00002/0004', '00002/0007', '00002/0008'}   # the official test split among the shared septuplets
 
 def training_set(data, num_frames:int, scale:int=4, gt_patch:int=64, synthetic:int=200, seed:int=0,
@@ -40,7 +40,7 @@ def training_set(data, num_frames:int, scale:int=4, gt_patch:int=64, synthetic:i
     if not parts: raise ValueError(f"no training data: no Vimeo-90K septuplets under {root} and synthetic=0")
     return MixedDataset(*parts)
 
-# %% ../nbs/17_cli.ipynb #82dcb3ec
+# %% ../nbs/17_cli.ipynb #a165a964
 def cmd_models(args):
     rows = list_models(details=True)
     print(f"{'name':<16}{'scale':>6}{'frames':>7}{'parameters':>13}  weights  description")
@@ -91,7 +91,7 @@ def cmd_eval(args):
             w.writerow(['average', len(res.frames), f'{res.psnr:.4f}', f'{res.ssim:.5f}'])
     return res
 
-# %% ../nbs/17_cli.ipynb #2063df45
+# %% ../nbs/17_cli.ipynb #df5f1db5
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='vsr_lit', description='vsr_lit: video super-resolution from the course notebooks.',
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__ or '')

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MODELS', 'WEIGHTS_DIR', 'Bicubic', 'register_model', 'list_models', 'get_model', 'shipped_weights']
 
-# %% ../nbs/13_models.ipynb #a7ee7090
+# %% ../nbs/13_models.ipynb #96df2d2e
 from pathlib import Path
 
 import torch
@@ -18,7 +18,7 @@ from .edvr import EDVR
 from .edvr_plus import ImprovedEDVR
 from .dksan import DKSAN
 
-# %% ../nbs/13_models.ipynb #c80e135e
+# %% ../nbs/13_models.ipynb #04430eb9
 class Bicubic(nn.Module):
     "MATLAB-compatible bicubic upsampling of the centre frame: the baseline of every table."
     def __init__(self, scale:int=4, # upscaling factor
@@ -31,7 +31,7 @@ class Bicubic(nn.Module):
         check_window(x)
         return imresize(x[:, x.shape[1] // 2], self.scale)
 
-# %% ../nbs/13_models.ipynb #b86ce5b3
+# %% ../nbs/13_models.ipynb #62622808
 MODELS = {}  # name -> (class, default kwargs, one-line description)
 WEIGHTS_DIR = Path(__file__).resolve().parent / 'weights' if '__file__' in globals() else Path('../vsr_lit/weights')
 
