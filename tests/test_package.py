@@ -30,6 +30,7 @@ API = {
     "vsr_lit.models": ["Bicubic", "get_model", "list_models"],
     "vsr_lit.train": ["charbonnier_loss", "Learner", "save_checkpoint", "load_checkpoint"],
     "vsr_lit.evaluate": ["evaluate_dataset"],
+    "vsr_lit.inference": ["upscale_video"],
     "vsr_lit.cli": ["main"],
 }
 
@@ -92,6 +93,6 @@ def test_console_script_help():
     "The installed `vsr_lit` command answers --help for each subcommand."
     import shutil
     exe = shutil.which("vsr_lit") or str(Path(sys.executable).parent / "vsr_lit")
-    for sub in ([], ["train"], ["eval"], ["models"]):
+    for sub in ([], ["train"], ["eval"], ["models"], ["upscale"]):
         out = subprocess.run([exe, *sub, "--help"], capture_output=True, text=True)
         assert out.returncode == 0 and "usage: vsr_lit" in out.stdout, out.stderr

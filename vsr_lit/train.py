@@ -7,7 +7,7 @@ __all__ = ['LOSSES', 'PRESETS', 'charbonnier_loss', 'l1_loss', 'l2_loss', 'prese
            'load_checkpoint', 'SyntheticClipDataset', 'MixedDataset', 'default_device', 'Learner', 'LivePlot',
            'init_distributed']
 
-# %% ../nbs/14_train.ipynb #ea1d0f46
+# %% ../nbs/14_train.ipynb #62e0deb8
 import copy
 import io
 import math
@@ -27,7 +27,7 @@ from torch.utils.data import Dataset, default_collate
 from .metrics import psnr
 from .data import synthetic_clip
 
-# %% ../nbs/14_train.ipynb #5347dc68
+# %% ../nbs/14_train.ipynb #c553009e
 def charbonnier_loss(pred:torch.Tensor, target:torch.Tensor,
                      eps:float=1e-3, # 1e-3 as paper 004, 1e-6 as BasicSR
                      reduction:str='mean', # 'mean' or 'sum'
@@ -43,7 +43,7 @@ def l2_loss(pred, target): "Mean squared error (eq. 35 of paper 000)."; return F
 
 LOSSES = {'charbonnier': charbonnier_loss, 'l1': l1_loss, 'l2': l2_loss}
 
-# %% ../nbs/14_train.ipynb #c8f09fd6
+# %% ../nbs/14_train.ipynb #3c3deb6c
 PRESETS = {
     'edvr': dict(lr=4e-4, betas=(0.9, 0.99), restarts=True, tsa_iter=None, loss='charbonnier'),
     'edvr_plus': dict(lr=5e-5, betas=(0.9, 0.99), restarts=True, loss='charbonnier'),
@@ -68,7 +68,7 @@ def make_optimizer(model:nn.Module, preset:str='dksan', lr:float=None, steps:int
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
     return opt, sched
 
-# %% ../nbs/14_train.ipynb #8dbf3e5f
+# %% ../nbs/14_train.ipynb #bdf38a99
 def save_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, scaler=None, step:int=0,
                     extra:dict=None, ema:nn.Module=None):
     "Write a training checkpoint atomically (temp file, flush, fsync, rename)."
@@ -122,7 +122,7 @@ def load_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, scale
         if state['rng']['cuda'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
     return state
 
-# %% ../nbs/14_train.ipynb #e70faa06
+# %% ../nbs/14_train.ipynb #e6ee5d4a
 class SyntheticClipDataset(Dataset):
     "Random moving-texture windows (LR window, GT centre) made on the fly; item i is always the same."
     def __init__(self, length:int=1000, num_frames:int=5, gt_size:int=64, scale:int=4, seed:int=0):
@@ -143,7 +143,7 @@ class MixedDataset(Dataset):
         d = int(np.searchsorted(self.offsets, i, side='right') - 1)
         return self.datasets[d][i - int(self.offsets[d])]
 
-# %% ../nbs/14_train.ipynb #3ea0e7ac
+# %% ../nbs/14_train.ipynb #7aff20dd
 def default_device():
     "CUDA when available, else Apple's MPS, else the CPU."
     if torch.cuda.is_available(): return torch.device('cuda')
@@ -272,7 +272,7 @@ class Learner:
         for cb in self.cbs: getattr(cb, 'after_fit', lambda l: None)(self)
         return self
 
-# %% ../nbs/14_train.ipynb #de32a6d2
+# %% ../nbs/14_train.ipynb #9fe0600a
 class LivePlot:
     "Redraw loss and validation-PSNR curves in place every `every` steps (notebooks)."
     def __init__(self, every:int=20): self.every, self.handle = every, None
@@ -288,7 +288,7 @@ class LivePlot:
         if self.handle is None: self.handle = display(fig, display_id=True)
         else: self.handle.update(fig)
 
-# %% ../nbs/14_train.ipynb #1c3a198c
+# %% ../nbs/14_train.ipynb #626270c8
 def init_distributed() -> bool:
     "Initialise torch.distributed from torchrun's environment (gloo on CPU, NCCL on CUDA); False when not under torchrun."
     if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ: return False

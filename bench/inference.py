@@ -1,0 +1,110 @@
+"""Inference benchmarks (issue 7), each a ratio measured in this run, on the CPU:
+
+(a) frames per second of each shipped model at 180x320 LR, and relative to bicubic;
+(b) peak RSS upscaling a 30-frame against a 300-frame synthetic video (streaming: the ratio must stay <= 1.1);
+(c) tiled (tile 128, overlap 16) against untiled peak memory at 360x640 LR;
+(d) edvr_m at 1x5x3x180x320: eager fp32 against channels_last + bf16 autocast: speed ratio and max output difference.
+Run: .venv/bin/python bench/inference.py [a b c d]
+"""
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from vsr_lit.data import write_video
+from vsr_lit.inference import upscale_video, upscale_tiled
+from vsr_lit.models import get_model, shipped_weights
+
+
+def peak_of(fn):
+    "Run fn() while sampling this process's RSS every ms; return (result, peak RSS above the start in MB)."
+    rss = lambda: int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() / 2**20
+    base, peak, done = rss(), [0.0], threading.Event()
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss())
+            time.sleep(0.001)
+    th = threading.Thread(target=sample)
+    th.start()
+    try:
+        out = fn()
+    finally:
+        done.set()
+        th.join()
+    return out, max(peak[0], rss()) - base
+
+
+def child(which, *args):
+    "Measure in a fresh process (peak memory must not include other measurements)."
+    out = subprocess.run([sys.executable, __file__, "--child", which, *map(str, args)], capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+if len(sys.argv) > 2 and sys.argv[1] == "--child":
+    which = sys.argv[2]
+    if which == "stream":          # (b) frames count; a synthetic video made first, then upscaled with bicubic
+        n = int(sys.argv[3])
+        d = Path(tempfile.mkdtemp())
+        rng = np.random.default_rng(0)
+        base = rng.integers(0, 256, (1, 72, 128, 3), dtype=np.uint8)
+        frames = np.concatenate([np.roll(base, i, axis=2) for i in range(n)])
+        write_video(frames, d / "in.mkv", lossless=True)
+        del frames
+        _, mb = peak_of(lambda: upscale_video(get_model("bicubic"), d / "in.mkv", d / "out.mp4", progress=False))
+        print(mb)
+    elif which == "tile":           # (c) tile size (0 = untiled) at 360x640 LR, bicubic
+        tile = int(sys.argv[3])
+        x = torch.rand(1, 1, 3, 360, 640)
+        m = get_model("bicubic")
+        with torch.no_grad():
+            _, mb = peak_of(lambda: upscale_tiled(m, x, tile, 16) if tile else m(x))
+        print(mb)
+    sys.exit(0)
+
+parts = sys.argv[1:] or ["a", "b", "c", "d"]
+torch.manual_seed(0)
+if "a" in parts:
+    print("(a) frames per second at 180x320 LR (CPU, fp32)")
+    fps = {}
+    for name in ["bicubic", *shipped_weights()]:
+        m = get_model(name, pretrained=name != "bicubic").eval()
+        x = torch.rand(1, m.num_frames, 3, 180, 320)
+        with torch.no_grad():
+            m(x)
+            t0 = time.perf_counter()
+            for _ in range(2):
+                m(x)
+        fps[name] = 2 / (time.perf_counter() - t0)
+        print(f"  {name:<16}{fps[name]:8.2f} frames/s   {fps[name] / fps['bicubic']:.3f}x bicubic's speed")
+if "b" in parts:
+    a, b = child("stream", 30), child("stream", 300)
+    print(f"(b) peak RSS above start, upscaling 30 vs 300 frames (72x128 -> 288x512, bicubic, h264): {a:.0f} MB vs {b:.0f} MB, "
+          f"ratio {b / a:.2f} (must stay <= 1.1)")
+if "c" in parts:
+    u, t = child("tile", 0), child("tile", 128)
+    print(f"(c) peak memory at 360x640 LR (bicubic x4): untiled {u:.0f} MB, tiled (128, overlap 16) {t:.0f} MB, ratio {t / u:.2f}")
+if "d" in parts:
+    m = get_model("edvr_m").eval()
+    with torch.no_grad():
+        for n, p in m.named_parameters():
+            if "conv_offset" in n:
+                p.normal_(0, 0.01)
+    x = torch.rand(1, 5, 3, 180, 320)
+    def timed(model, autocast):
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            model(x)
+            t0 = time.perf_counter()
+            y = model(x)
+        return y.float(), time.perf_counter() - t0
+    y0, t0 = timed(m, False)
+    y1, t1 = timed(m.to(memory_format=torch.channels_last), True)
+    print(f"(d) edvr_m 1x5x3x180x320: eager fp32 {t0:.2f} s, channels_last + bf16 {t1:.2f} s: {t0 / t1:.2f}x; "
+          f"max |difference| {(y1 - y0).abs().max().item():.3f}")
