@@ -6,7 +6,7 @@
 __all__ = ['PUBLISHED_VID4_BI', 'EvalResult', 'evaluate_dataset', 'compare_crops', 'results_table', 'shipped_models',
            'crop_viewer', 'best_shipped_model', 'demo']
 
-# %% ../nbs/15_evaluate.ipynb #537f8530
+# %% ../nbs/15_evaluate.ipynb #bceeabf0
 import json
 import time
 from pathlib import Path
@@ -19,7 +19,7 @@ from .metrics import psnr, ssim, to_uint8
 from .data import VideoFolderDataset, data_root, excerpt_root, read_image
 from .models import get_model, shipped_weights, WEIGHTS_DIR
 
-# %% ../nbs/15_evaluate.ipynb #632827bf
+# %% ../nbs/15_evaluate.ipynb #030c5c3e
 class EvalResult:
     "PSNR/SSIM per frame, per clip (mean of its frames) and on average (mean of the clip means)."
     def __init__(self, frames:list): # dicts with clip, idx, psnr, ssim
@@ -41,7 +41,7 @@ class EvalResult:
     def to_dict(self) -> dict: return dict(psnr=self.psnr, ssim=self.ssim, clips=self.clips, frames=self.frames)
     def __repr__(self): return self.table()
 
-# %% ../nbs/15_evaluate.ipynb #de2c23e4
+# %% ../nbs/15_evaluate.ipynb #a8e73158
 @torch.no_grad()
 def evaluate_dataset(model:torch.nn.Module, # maps (B, T, 3, h, w) to (B, 3, H, W)
                      dataset, # yields dicts with lq, gt, clip, idx (e.g. `VideoFolderDataset`)
@@ -66,7 +66,7 @@ def evaluate_dataset(model:torch.nn.Module, # maps (B, T, 3, h, w) to (B, 3, H, 
     model.train(was_training)
     return EvalResult(frames)
 
-# %% ../nbs/15_evaluate.ipynb #243e8454
+# %% ../nbs/15_evaluate.ipynb #365dfee1
 def compare_crops(gt, # the GT frame: uint8 (H, W, 3) or float tensor (3, H, W)
                   results:dict, # name -> SR frame, same kinds
                   box:tuple=None, # (top, left, height, width) of the crop; default: a centred quarter
@@ -90,16 +90,26 @@ def compare_crops(gt, # the GT frame: uint8 (H, W, 3) or float tensor (3, H, W)
         fig.savefig(path, dpi=100)
     return fig
 
-# %% ../nbs/15_evaluate.ipynb #9f510847
+# %% ../nbs/15_evaluate.ipynb #63bc2520
 PUBLISHED_VID4_BI = {'bicubic': (23.78, 0.6347), 'edvr_m': (27.10, 0.8186), 'edvr_l': (27.35, 0.8264)}
 
+class _Window:
+    "The centre `n` frames of another dataset's (longer) windows."
+    def __init__(self, ds, n): self.ds, self.n = ds, n
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, i):
+        it = dict(self.ds[i]); T = it['lq'].shape[0]
+        if T < self.n: raise ValueError(f"the dataset gives {T}-frame windows, the model needs {self.n}")
+        it['lq'] = it['lq'][(T - self.n) // 2:(T + self.n) // 2]; return it
+
 def results_table(models:dict, # name -> model
-                  dataset, crop_border:int=0, progress:bool=False) -> tuple: # (text table, {name: EvalResult})
+                  dataset, # windows at least as long as every model's (each model gets its centre frames)
+                  crop_border:int=0, progress:bool=False) -> tuple: # (text table, {name: EvalResult})
     "Evaluate each model; a table of per-clip PSNR/SSIM, the average, parameters and CPU seconds per frame."
     results, rows = {}, []
     for name, model in models.items():
         t0 = time.perf_counter()
-        results[name] = r = evaluate_dataset(model, dataset, crop_border, progress=progress)
+        results[name] = r = evaluate_dataset(model, _Window(dataset, model.num_frames), crop_border, progress=progress)
         spf = (time.perf_counter() - t0) / len(r.frames)
         pub = PUBLISHED_VID4_BI.get(name)
         rows.append((name, r, sum(p.numel() for p in model.parameters()), spf, pub))
@@ -110,12 +120,12 @@ def results_table(models:dict, # name -> model
                       for n, r, p, spf, pub in rows]
     return '\n'.join(lines), results
 
-# %% ../nbs/15_evaluate.ipynb #df70115c
+# %% ../nbs/15_evaluate.ipynb #d8d08992
 def shipped_models() -> dict:
     "Bicubic and every model whose weights ship with the package, ready to evaluate."
     return {'bicubic': get_model('bicubic'), **{n: get_model(n, pretrained=True).eval() for n in shipped_weights()}}
 
-# %% ../nbs/15_evaluate.ipynb #10cbe077
+# %% ../nbs/15_evaluate.ipynb #6fa453ac
 def crop_viewer(dataset, models:dict, crop:int=128):
     "An ipywidgets viewer: frame slider, model dropdown, crop position; GT | bicubic | model crops."
     import ipywidgets as W
@@ -135,7 +145,7 @@ def crop_viewer(dataset, models:dict, crop:int=128):
     out = W.interactive_output(show, dict(frame=frame, model=model, top=top, left=left))
     return W.VBox([W.HBox([frame, model]), W.HBox([top, left]), out])
 
-# %% ../nbs/15_evaluate.ipynb #c5b0c2a2
+# %% ../nbs/15_evaluate.ipynb #0e606111
 def best_shipped_model() -> str|None:
     "The shipped model with the best recorded Vid4 PSNR (vsr_lit/weights/results.json), if any."
     f = WEIGHTS_DIR / 'results.json'
@@ -158,7 +168,7 @@ def demo(out_dir='outputs', # where the comparison image goes
     for name, model in models.items():
         model.eval()
         centre = (T - model.num_frames) // 2
-        sub = _Window(ds, centre, model.num_frames)
+        sub = _Window(ds, model.num_frames)
         t0 = time.time()
         results[name] = evaluate_dataset(model, sub)
         print(results[name].table(f"\n{name} x{model.scale} on {root / 'Vid4'} (BI, Y channel, crop 0; {time.time() - t0:.1f} s)"))
@@ -167,10 +177,3 @@ def demo(out_dir='outputs', # where the comparison image goes
     compare_crops(item['gt'], crops, box=(250, 250, 150, 220), path=path, scale_note=' (calendar, frame 3)')
     print(f"\ncomparison image: {path}")
     return results
-
-class _Window:
-    "The centre `n` frames of another dataset's windows."
-    def __init__(self, ds, start, n): self.ds, self.start, self.n = ds, start, n
-    def __len__(self): return len(self.ds)
-    def __getitem__(self, i):
-        it = dict(self.ds[i]); it['lq'] = it['lq'][self.start:self.start + self.n]; return it
