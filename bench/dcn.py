@@ -5,7 +5,6 @@ Prints times, the speed ratio (torchvision / ours) and peak RSS growth of each, 
 Run: .venv/bin/python bench/dcn.py
 """
 import gc
-import resource
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import torch
 import torchvision
 
 from vsr_lit.deform import deform_conv2d
+from _memory import peak_of
 
 torch.manual_seed(0)
 if len(sys.argv) == 4 and sys.argv[1] == "--child":
@@ -22,27 +22,16 @@ if len(sys.argv) == 4 and sys.argv[1] == "--child":
     args = [torch.randn(1, 64, 180, 320), torch.randn(1, 144, 180, 320) * 2, torch.randn(64, 64, 3, 3) * 0.05,
             torch.zeros(64), torch.rand(1, 72, 180, 320)]
     args = [a.requires_grad_(backward) for a in args]
-    import threading
-    rss = lambda: int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() / 2**20
-    base, peak, done = rss(), [0.0], threading.Event()
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], rss())
-            time.sleep(0.001)
-    th = threading.Thread(target=sample)
-    th.start()
-    with torch.set_grad_enabled(backward):
-        y = fn(*args[:4], padding=1, mask=args[4])
-        if backward:
-            y.sum().backward()
-    done.set()
-    th.join()
-    print(f"{max(peak[0], rss()) - base:.0f}")
+
+    def _run(fn, args, backward):
+        with torch.set_grad_enabled(backward):
+            y = fn(*args[:4], padding=1, mask=args[4])
+            if backward:
+                y.sum().backward()
+
+    _, mb = peak_of(lambda: _run(fn, args, backward))
+    print(f"{mb:.0f}")
     sys.exit(0)
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(fn, backward, reps=3):

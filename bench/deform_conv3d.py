@@ -4,15 +4,14 @@ against the trilinear route (sample_pixels in 3-D + matmul), forward and forward
 Both compute the same function (checked here); the faster is what vsr_lit uses for offset_mode='hw'.
 Run: .venv/bin/python bench/deform_conv3d.py
 """
-import resource
 import subprocess
 import sys
-import threading
 import time
 
 import torch
 
 from vsr_lit.backprojection import deform_conv3d
+from _memory import peak_of
 
 B, C, T, H, W = 1, 64, 7, 64, 64
 
@@ -38,19 +37,9 @@ def run(route, backward):
 
 
 if len(sys.argv) == 4 and sys.argv[1] == "--child":      # peak memory of one call in a fresh process
-    rss = lambda: int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() / 2**20
     inputs()
-    base, peak, done = rss(), [0.0], threading.Event()
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], rss())
-            time.sleep(0.001)
-    th = threading.Thread(target=sample)
-    th.start()
-    run(sys.argv[2], bool(int(sys.argv[3])))
-    done.set()
-    th.join()
-    print(f"{max(peak[0], rss()) - base:.0f}")
+    _, mb = peak_of(lambda: run(sys.argv[2], bool(int(sys.argv[3]))))
+    print(f"{mb:.0f}")
     sys.exit(0)
 
 print(f"deform_conv3d, x {B}x{C}x{T}x{H}x{W}, 3x3x3, (h, w) offsets; threads {torch.get_num_threads()}")

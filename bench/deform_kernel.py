@@ -2,16 +2,15 @@
 same size: forward and forward+backward time and peak memory, measured in one run.
 Run: .venv/bin/python bench/deform_kernel.py
 """
-import resource
 import subprocess
 import sys
-import threading
 import time
 
 import torch
 import torch.nn.functional as F
 
 from vsr_lit.dkc import DeformKernelConv2d
+from _memory import peak_of
 
 B, C, H, W = 1, 128, 64, 64
 
@@ -39,19 +38,9 @@ def run(kind, backward, m=None, x=None):
 
 
 if len(sys.argv) == 4 and sys.argv[1] == "--child":
-    rss = lambda: int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() / 2**20
     m, x = make(sys.argv[2])
-    base, peak, done = rss(), [0.0], threading.Event()
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], rss())
-            time.sleep(0.001)
-    th = threading.Thread(target=sample)
-    th.start()
-    run(sys.argv[2], bool(int(sys.argv[3])), m, x)
-    done.set()
-    th.join()
-    print(f"{max(peak[0], rss()) - base:.0f}")
+    _, mb = peak_of(lambda: run(sys.argv[2], bool(int(sys.argv[3])), m, x))
+    print(f"{mb:.0f}")
     sys.exit(0)
 
 print(f"x {B}x{C}x{H}x{W}, depth-wise 3x3; DKC with 4x4 kernel spaces (offset conv included); threads {torch.get_num_threads()}")

@@ -6,11 +6,9 @@
 (d) edvr_m at 1x5x3x180x320: eager fp32 against channels_last + bf16 autocast: speed ratio and max output difference.
 Run: .venv/bin/python bench/inference.py [a b c d]
 """
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -20,24 +18,7 @@ import torch
 from vsr_lit.data import write_video
 from vsr_lit.inference import upscale_video, upscale_tiled
 from vsr_lit.models import get_model, shipped_weights
-
-
-def peak_of(fn):
-    "Run fn() while sampling this process's RSS every ms; return (result, peak RSS above the start in MB)."
-    rss = lambda: int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() / 2**20
-    base, peak, done = rss(), [0.0], threading.Event()
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], rss())
-            time.sleep(0.001)
-    th = threading.Thread(target=sample)
-    th.start()
-    try:
-        out = fn()
-    finally:
-        done.set()
-        th.join()
-    return out, max(peak[0], rss()) - base
+from _memory import peak_of
 
 
 def child(which, *args):
