@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['sample_pixels', 'deform_conv2d']
 
-# %% ../nbs/02a_deform.ipynb #fdd28d34
+# %% ../nbs/02a_deform.ipynb #6718045a
 import torch
 import torch.nn.functional as F
 
-# %% ../nbs/02a_deform.ipynb #913848a4
+# %% ../nbs/02a_deform.ipynb #72325b9b
 def _pad_unit_axes(x:torch.Tensor) -> torch.Tensor:
     "grid_sample cannot address an axis of size 1: append a zero slice (harmless: outside is zero anyway)."
     spatial = x.shape[2:]
@@ -29,7 +29,7 @@ def sample_pixels(x:torch.Tensor, # (N, C, H, W) or (N, C, T, H, W)
     grid = grid.reshape(coords.shape[0], *([1] * (d - 1)), -1, d)
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=True).reshape(*x.shape[:2], *P)
 
-# %% ../nbs/02a_deform.ipynb #acbd0840
+# %% ../nbs/02a_deform.ipynb #45280268
 def _pair(v): return (v, v) if isinstance(v, int) else tuple(v)
 
 def deform_conv2d(input:torch.Tensor, # (B, C_in, H, W)
@@ -76,7 +76,8 @@ def deform_conv2d(input:torch.Tensor, # (B, C_in, H, W)
             cols = cols * m if grad else cols.mul_(m)
         if nhwc:
             rows_first, dst = cols.reshape(B, Cg * K, n * Wo).transpose(1, 2), out[:, r:r + n].view(B, n * Wo, Cout)
-            if grad: dst.copy_(torch.matmul(rows_first, wmat[0].t()))
+            if grad or torch.is_autocast_enabled(input.device.type) or dst.dtype != rows_first.dtype:
+                dst.copy_(torch.matmul(rows_first, wmat[0].t()))
             else: torch.matmul(rows_first, wmat[0].t(), out=dst)          # straight into the output, no copy
             continue
         y = torch.matmul(wmat, cols.reshape(B, groups, Cg * K, n * Wo)).view(B, Cout, n, Wo)
