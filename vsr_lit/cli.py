@@ -161,10 +161,13 @@ def main(argv=None):
     "Entry point of the `vsr_lit` console script."
     args = build_parser().parse_args(argv)
     if getattr(args, 'data', 'x') is None: args.data = str(data_root())
-    try: return args.func(args)
+    try: args.func(args); return 0               # the console script exits with main()'s value: 0 on success
     except (ValueError, FileNotFoundError, FileExistsError, TypeError) as e:
         print(f"vsr_lit {args.command}: error: {e}", file=sys.stderr)
         raise SystemExit(2)
+    except KeyboardInterrupt:      # what was written stays valid (see upscale_video); the shell's convention: 128 + SIGINT
+        print(f"vsr_lit {args.command}: interrupted", file=sys.stderr)
+        raise SystemExit(130)
 
 def _in_notebook() -> bool:
     try: get_ipython(); return True

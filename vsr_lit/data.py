@@ -88,7 +88,8 @@ def write_frames(frames, # uint8 `(T, H, W, 3)` or float tensor `(T, 3, H, W)` i
     if x.ndim != 4 or x.shape[-1] != 3: raise ValueError(f"expected frames (T, H, W, 3), got shape {x.shape}")
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f'{start + i:08d}.png' for i in range(len(x))]
-    for p, f in zip(paths, x): Image.fromarray(f).save(p)
+    for p, f in zip(paths, x):                     # atomic: a file that exists is a whole frame
+        tmp = p.with_name(p.name + '.part'); Image.fromarray(f).save(tmp, format='PNG'); os.replace(tmp, p)
     return paths
 
 # %% ../nbs/01_data.ipynb #087a35d4
@@ -130,7 +131,7 @@ class VideoWriter:
         self.path, self.fps = Path(path), Fraction(fps).limit_denominator(1001)
         self.codec = codec or ('ffv1' if lossless else 'libx264')
         self.pix_fmt = pix_fmt or {'ffv1': 'bgr0', 'libx264rgb': 'rgb24', 'png': 'rgb24'}.get(self.codec, 'yuv420p')
-        self.options = {'crf': str(crf)} if self.codec.startswith('libx264') else {}
+        self.options = {'crf': str(crf), 'rc-lookahead': '10'} if self.codec.startswith('libx264') else {}
         self.options.update(options or {})
         self.container = self.stream = None
         self.count = 0

@@ -29,7 +29,7 @@ def _to_rgb(f:np.ndarray, notice:list) -> np.ndarray:
         return np.ascontiguousarray(f[..., :3])
     return f
 
-def iter_source(source) -> tuple: # (frame iterator, fps or None)
+def iter_source(source) -> tuple: # (frame iterator, fps or None, frame count or None)
     "Lazy uint8 RGB frames from a video file (anything PyAV reads) or a folder of images."
     source = Path(source)
     if not source.exists(): raise FileNotFoundError(f"input {source} does not exist")
@@ -40,9 +40,9 @@ def iter_source(source) -> tuple: # (frame iterator, fps or None)
             for p in files:
                 from PIL import Image
                 with Image.open(p) as im: yield _to_rgb(np.array(im if im.mode in ('RGB', 'RGBA', 'L') else im.convert('RGB')), notice)
-        return gen(), None
+        return gen(), None, len(files)
     info = video_info(source)                         # a clear error for files that are not videos
-    return (_to_rgb(f, notice) for f in iter_video(source)), info['fps']
+    return (_to_rgb(f, notice) for f in iter_video(source)), info['fps'], info['frames'] or None
 
 # %% ../nbs/16_inference.ipynb #04dc2431
 def stream_windows(frames, # an iterator of frames
@@ -108,6 +108,22 @@ def upscale_tiled(model, x:torch.Tensor, # LR windows (B, T, 3, h, w)
 # %% ../nbs/16_inference.ipynb #188efcaa
 _DTYPES = {'fp32': torch.float32, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 
+class _Progress:
+    "A progress bar with frames per second (fastprogress) when the frame count is known, a counter otherwise."
+    def __init__(self, total, show:bool):
+        self.total, self.show, self.t0 = total, show, time.perf_counter()
+        self.bar = None
+        if show and total:
+            from fastprogress.fastprogress import progress_bar
+            self.bar = progress_bar(range(total)); self.bar.update(0)
+    def update(self, n:int):
+        if not self.show: return
+        fps = n / (time.perf_counter() - self.t0)
+        if self.bar is not None and n <= self.total: self.bar.comment = f'{fps:.2f} frames/s'; self.bar.update(n)
+        else: print(f"\r{n} frames, {fps:.2f} frames/s", end='', file=sys.stderr, flush=True)
+    def close(self):
+        if self.show and self.bar is None: print(file=sys.stderr)
+
 def upscale_video(model, # a registered model (has .scale and .num_frames)
                   source, # a video file or a folder of frames
                   dest, # a video file (.mp4, .mkv, ...) or a folder (no suffix) for PNG frames
@@ -122,14 +138,14 @@ def upscale_video(model, # a registered model (has .scale and .num_frames)
     if dest.exists() and not overwrite: raise FileExistsError(f"{dest} exists: pass overwrite=True (--overwrite) to replace it")
     if dtype not in _DTYPES: raise ValueError(f"dtype must be one of {list(_DTYPES)}, got {dtype!r}")
     device = torch.device(device) if device else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    frames, src_fps = iter_source(source)
+    frames, src_fps, total = iter_source(source)
     model = model.eval().to(device)
     if channels_last: model = model.to(memory_format=torch.channels_last)
     net = torch.compile(model) if compile else model
     to_video = dest.suffix.lower() in ('.mp4', '.mkv', '.mov', '.avi', '.webm')
     writer = VideoWriter(dest, fps or src_fps or 25, lossless=lossless, codec=codec, crf=crf) if to_video else None
     if not to_video: dest.mkdir(parents=True, exist_ok=True)
-    written, pending, t0 = 0, [], time.perf_counter()
+    written, pending, bar = 0, [], _Progress(total, progress)
     def flush():
         nonlocal written
         x = torch.from_numpy(np.stack([np.stack(w) for w in pending])).permute(0, 1, 4, 2, 3).float().div_(255).to(device)
@@ -141,16 +157,16 @@ def upscale_video(model, # a registered model (has .scale and .num_frames)
             else: write_frames(f[None], dest, start=written)
             written += 1
         pending.clear()
-        if progress:
-            print(f"\r{written} frames, {written / (time.perf_counter() - t0):.2f} frames/s", end='', file=sys.stderr, flush=True)
+        bar.update(written)
     try:
         for c, window in stream_windows(frames, model.num_frames, padding):
             pending.append(window)
             if len(pending) == batch: flush()
         if pending: flush()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:                    # Ctrl-C: keep what is written, close the container, stop
         warnings.warn(f"interrupted: {written} frames written to {dest}")
+        raise
     finally:
         if writer is not None: writer.close()
-        if progress: print(file=sys.stderr)
+        bar.close()
     return written
