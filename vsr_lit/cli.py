@@ -17,7 +17,7 @@ import torch
 
 from .data import Vimeo90KDataset, VideoFolderDataset, data_root
 from .models import get_model, list_models, MODELS
-from .train import Learner, SyntheticClipDataset, MixedDataset, init_distributed, preset_for, LOSSES
+from .train import Learner, SyntheticClipDataset, MixedDataset, init_distributed, preset_for, LOSSES, init_from
 from .evaluate import evaluate_dataset
 from .inference import upscale_video
 
@@ -52,6 +52,9 @@ def cmd_train(args):
     ddp = init_distributed()
     model = get_model(args.model)
     if not any(p.numel() for p in model.parameters()): raise SystemExit(f"{args.model} has nothing to train")
+    if args.init_from and not args.resume:
+        rep = init_from(model, args.init_from)
+        print(f"initialised {len(rep['loaded'])} tensors from {args.init_from}; fresh: {', '.join(sorted({k.split('.')[0] for k in rep['skipped']}))}")
     ds = training_set(args.data, model.num_frames, model.scale, args.patch, args.synthetic, args.seed, args.vimeo_repeat)
     valid = SyntheticClipDataset(8, model.num_frames, args.patch, model.scale, seed=10_000 + args.seed)
     preset = args.preset or preset_for(args.model)
@@ -134,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--steps', type=int, required=True)
     t.add_argument('--out', required=True, help='run folder: last.pt (checkpoint), weights.pt, log.json')
     t.add_argument('--resume', action='store_true', help='continue from OUT/last.pt')
+    t.add_argument('--init-from', default=None, metavar='NAME|FILE', help='start from the tensors of a shipped model or weights file that match by name and shape')
     t.add_argument('--stop-at', type=int, default=None, help='stop at this step (the schedule still spans --steps)')
     t.add_argument('--batch', type=int, default=8); t.add_argument('--patch', type=int, default=64, help='GT patch size')
     t.add_argument('--lr', type=float, default=None); t.add_argument('--preset', choices=['edvr', 'edvr_plus', 'dksan', 'd3drrn'])

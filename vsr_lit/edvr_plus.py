@@ -129,10 +129,16 @@ class ImprovedEDVR(nn.Module):
                        else TSAFusion(c, num_frame, self.center_frame_idx))
         block = CAReconstructionBlock if reconstruction == 'ca' else ResidualBlockNoBN
         self.reconstruction = make_layer(block, num_reconstruct_block, num_feat=c)
-        self.upsample = nn.Sequential(*([nn.Conv2d(c, 4 * c, 3, 1, 1), nn.PixelShuffle(2), nn.LeakyReLU(0.1, inplace=True),
-                                         nn.Conv2d(c, 4 * hr_feat, 3, 1, 1)] if scale == 4 else [nn.Conv2d(c, 4 * hr_feat, 3, 1, 1)]),
-                                      nn.PixelShuffle(2), nn.LeakyReLU(0.1, inplace=True),
-                                      nn.Conv2d(hr_feat, hr_feat, 3, 1, 1), nn.LeakyReLU(0.1, inplace=True), nn.Conv2d(hr_feat, 3, 3, 1, 1))
+        # EDVR's upsampling head, with EDVR's parameter names (so EDVR weights of the shared parts can initialise it)
+        self.upconv1 = nn.Conv2d(c, 4 * (c if scale == 4 else hr_feat), 3, 1, 1)
+        if scale == 4: self.upconv2 = nn.Conv2d(c, 4 * hr_feat, 3, 1, 1)
+        self.pixel_shuffle = nn.PixelShuffle(2)
+        self.conv_hr, self.conv_last = nn.Conv2d(hr_feat, hr_feat, 3, 1, 1), nn.Conv2d(hr_feat, 3, 3, 1, 1)
+
+    def upsample(self, x:torch.Tensor) -> torch.Tensor: # (B, C, h, w) -> (B, 3, s·h, s·w), the residual
+        x = F.leaky_relu(self.pixel_shuffle(self.upconv1(x)), 0.1)
+        if self.scale == 4: x = F.leaky_relu(self.pixel_shuffle(self.upconv2(x)), 0.1)
+        return self.conv_last(F.leaky_relu(self.conv_hr(x), 0.1))
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, 3, s·h, s·w)
         check_window(x)

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['LOSSES', 'PRESETS', 'charbonnier_loss', 'l1_loss', 'l2_loss', 'preset_for', 'make_optimizer', 'save_checkpoint',
            'load_checkpoint', 'SyntheticClipDataset', 'MixedDataset', 'default_device', 'Learner', 'LivePlot',
-           'init_distributed']
+           'init_from', 'init_distributed']
 
 # %% ../nbs/14_train.ipynb #62e0deb8
 import copy
@@ -287,6 +287,21 @@ class LivePlot:
         plt.close(fig)
         if self.handle is None: self.handle = display(fig, display_id=True)
         else: self.handle.update(fig)
+
+# %% ../nbs/14_train.ipynb #22c487a3
+def init_from(model:nn.Module, source) -> dict: # {'loaded': [...], 'skipped': [...]}
+    "Copy the tensors of `source` (a state-dict file, or a registered name with shipped weights) whose names and shapes match."
+    from vsr_lit.models import get_model, MODELS
+    if isinstance(source, str) and source in MODELS: sd = get_model(source, pretrained=True).state_dict()
+    else:
+        from vsr_lit.edvr import load_state_dict_file
+        sd = load_state_dict_file(source)
+    own = _unwrap(model).state_dict()
+    loaded = [k for k, v in own.items() if k in sd and sd[k].shape == v.shape]
+    if not loaded: raise ValueError(f"no parameter of {type(_unwrap(model)).__name__} matches {source} by name and shape")
+    with torch.no_grad():
+        for k in loaded: own[k].copy_(sd[k])
+    return dict(loaded=loaded, skipped=[k for k in own if k not in loaded])
 
 # %% ../nbs/14_train.ipynb #626270c8
 def init_distributed() -> bool:
