@@ -52,16 +52,20 @@ def cmd_train(args):
     ddp = init_distributed()
     model = get_model(args.model)
     if not any(p.numel() for p in model.parameters()): raise SystemExit(f"{args.model} has nothing to train")
-    if args.init_from and not args.resume:
+    warmup_train = None
+    if args.init_from:                      # the warm-up (--fusion-only-steps) then trains the fresh parameters only
         rep = init_from(model, args.init_from)
-        print(f"initialised {len(rep['loaded'])} tensors from {args.init_from}; fresh: {', '.join(sorted({k.split('.')[0] for k in rep['skipped']}))}")
+        fresh = {n for n, _ in model.named_parameters()} & set(rep['skipped'])
+        warmup_train = fresh
+        if not args.resume: print(f"initialised {len(rep['loaded'])} tensors from {args.init_from}; fresh: {', '.join(sorted({k.split('.')[0] for k in fresh}))}")
     ds = training_set(args.data, model.num_frames, model.scale, args.patch, args.synthetic, args.seed, args.vimeo_repeat)
     valid = SyntheticClipDataset(8, model.num_frames, args.patch, model.scale, seed=10_000 + args.seed)
     preset = args.preset or preset_for(args.model)
     learn = Learner(model, ds, valid, loss_func=LOSSES[args.loss] if args.loss else LOSSES[__import__('vsr_lit.train', fromlist=['PRESETS']).PRESETS[preset]['loss']],
                     preset=preset, lr=args.lr, batch_size=args.batch, steps=args.steps, seed=args.seed, device=args.device,
                     amp=args.amp, compile=args.compile, grad_clip=args.grad_clip, ema_decay=args.ema, out_dir=args.out,
-                    ckpt_every=args.ckpt_every, valid_every=args.valid_every, fusion_only_steps=args.fusion_only_steps)
+                    ckpt_every=args.ckpt_every, valid_every=args.valid_every, fusion_only_steps=args.fusion_only_steps,
+                    warmup_train=warmup_train)
     if args.resume and learn.checkpoint_path().exists(): learn.load(); print(f"resumed at step {learn.step}")
     if learn.rank == 0: print(f"training {args.model} ({sum(p.numel() for p in model.parameters()):,} parameters) on {len(ds)} items, preset {preset}, device {learn.device}")
     t0 = time.time()
@@ -147,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--device', default=None); t.add_argument('--amp', action='store_true'); t.add_argument('--compile', action='store_true')
     t.add_argument('--grad-clip', type=float, default=None); t.add_argument('--ema', type=float, default=None)
     t.add_argument('--ckpt-every', type=int, default=200); t.add_argument('--valid-every', type=int, default=200)
-    t.add_argument('--fusion-only-steps', type=int, default=0, help="EDVR's warm-up: train only the fusion first")
+    t.add_argument('--fusion-only-steps', type=int, default=0, help="EDVR's warm-up: train only the fusion first (with --init-from: only the fresh parameters)")
     t.add_argument('--quiet', action='store_true')
     t.set_defaults(func=cmd_train)
     e = sub.add_parser('eval', help='PSNR/SSIM per clip on a Vid4-style folder (GT/ and BIx4/)',

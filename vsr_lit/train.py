@@ -161,6 +161,7 @@ class Learner:
                  grad_clip:float=None, # clip the gradient norm to this
                  ema_decay:float=None, # keep an EMA copy of the weights (e.g. 0.999)
                  fusion_only_steps:int=0, # EDVR: train only the fusion (TSA) parameters for the first steps
+                 warmup_train=None, # names of the parameters that train during that warm-up (default: those with 'fusion')
                  cbs:list=None, out_dir=None, ckpt_every:int=None, valid_every:int=None, valid_items:int=8):
         self.ddp = dist.is_available() and dist.is_initialized()
         self.rank, self.world = (dist.get_rank(), dist.get_world_size()) if self.ddp else (0, 1)
@@ -175,6 +176,7 @@ class Learner:
         self.scaler = torch.amp.GradScaler('cuda') if amp and self.device.type == 'cuda' else None
         self.ema = copy.deepcopy(self.model).eval().requires_grad_(False) if ema_decay else None
         self.ema_decay, self.fusion_only_steps = ema_decay, fusion_only_steps
+        self.warmup_train = set(warmup_train) if warmup_train is not None else None
         self.net = nn.parallel.DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == 'cuda' else None) if self.ddp else self.model
         if compile: self.net = torch.compile(self.net)
         self.cbs = list(cbs or [])
@@ -203,10 +205,11 @@ class Learner:
         return torch.autocast(self.device.type, dtype=torch.float16 if self.device.type == 'cuda' else torch.bfloat16)
 
     def _set_trainable(self):
-        "EDVR's warm-up: only fusion parameters train for the first `fusion_only_steps` steps."
+        "EDVR's warm-up: only fusion parameters (or those named in `warmup_train`) train for the first `fusion_only_steps` steps."
         if not self.fusion_only_steps: return
         only = self.step < self.fusion_only_steps
-        for n, p in self.model.named_parameters(): p.requires_grad_(not only or 'fusion' in n)
+        for n, p in self.model.named_parameters():
+            p.requires_grad_(not only or (n in self.warmup_train if self.warmup_train is not None else 'fusion' in n))
 
     def train_step(self) -> float:
         self._set_trainable()
