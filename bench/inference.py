@@ -3,7 +3,7 @@
 (a) frames per second of each shipped model at 180x320 LR, and relative to bicubic;
 (b) peak RSS upscaling a 30-frame against a 300-frame synthetic 180x320 video (streaming: the ratio must stay <= 1.1),
     for h264 (the default output), FFV1 and PNG-folder outputs; peaks are exact (the kernel's high-water mark);
-(c) tiled (tile 128, overlap 16) against untiled peak memory at 360x640 LR;
+(c) tiled (tile 128, overlap 16) against untiled peak memory at 360x640 LR (bicubic and edvr_m_tiny);
 (d) edvr_m at 1x5x3x180x320: eager fp32 against channels_last + bf16 autocast: speed ratio and max output difference.
 Run: .venv/bin/python bench/inference.py [a b c d]
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vsr_lit.data import write_video
+from vsr_lit.data import VideoWriter
 from vsr_lit.inference import upscale_video, upscale_tiled
 from vsr_lit.models import get_model, shipped_weights
 from _memory import peak_of
@@ -32,20 +32,15 @@ def child(which, *args):
 
 if len(sys.argv) > 2 and sys.argv[1] == "--child":
     which = sys.argv[2]
-    if which == "stream":          # (b) frames count; a synthetic video made first, then upscaled with bicubic
-        n, out_name = int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "out.mp4"
+    if which == "stream":          # (b) upscale the given synthetic video with bicubic, output kind by name
+        src, out_name = Path(sys.argv[3]), sys.argv[4]
         d = Path(tempfile.mkdtemp())
-        rng = np.random.default_rng(0)
-        base = rng.integers(0, 256, (1, 180, 320, 3), dtype=np.uint8)
-        frames = np.concatenate([np.roll(base, i, axis=2) for i in range(n)])
-        write_video(frames, d / "in.mkv", lossless=True)
-        del frames
-        _, mb = peak_of(lambda: upscale_video(get_model("bicubic"), d / "in.mkv", d / out_name, lossless=out_name.endswith(".mkv"), progress=False))
+        _, mb = peak_of(lambda: upscale_video(get_model("bicubic"), src, d / out_name, lossless=out_name.endswith(".mkv"), progress=False))
         print(mb)
-    elif which == "tile":           # (c) tile size (0 = untiled) at 360x640 LR, bicubic
-        tile = int(sys.argv[3])
-        x = torch.rand(1, 1, 3, 360, 640)
-        m = get_model("bicubic")
+    elif which == "tile":           # (c) model, tile size (0 = untiled) at 360x640 LR
+        name, tile = sys.argv[3], int(sys.argv[4])
+        m = get_model(name, pretrained=name != "bicubic").eval()
+        x = torch.rand(1, m.num_frames, 3, 360, 640)
         with torch.no_grad():
             _, mb = peak_of(lambda: upscale_tiled(m, x, tile, 16) if tile else m(x))
         print(mb)
@@ -67,16 +62,23 @@ if "a" in parts:
         fps[name] = 2 / (time.perf_counter() - t0)
         print(f"  {name:<16}{fps[name]:8.2f} frames/s   {fps[name] / fps['bicubic']:.3f}x bicubic's speed")
 if "b" in parts:
-    # Each size runs three times in fresh processes (median): glibc's heap grows a little, and not the same way
-    # in every run, as freed frame buffers are reused; a 1000-frame run shows the growth levelling off.
+    # The inputs are written here, frame by frame, so that the measuring process starts clean; each size runs
+    # three times in fresh processes (median), and a 1000-frame run shows where the curve goes.
     print("(b) peak RSS above start while upscaling a synthetic 180x320 video x4 with bicubic (median of 3 runs)")
+    tmp = Path(tempfile.mkdtemp())
+    base = np.random.default_rng(0).integers(0, 256, (180, 320, 3), dtype=np.uint8)
+    for n in (30, 300, 1000):
+        with VideoWriter(tmp / f"in{n}.mkv", 25, lossless=True) as w:
+            for i in range(n):
+                w.write(np.roll(base, i, axis=1))
     for out_name, codec in (("out.mp4", "h264 (default)"), ("out.mkv", "FFV1 lossless"), ("frames", "PNG folder")):
-        a, b = (float(np.median([child("stream", n, out_name) for _ in range(3)])) for n in (30, 300))
-        c = child("stream", 1000, out_name)
+        a, b = (float(np.median([child("stream", tmp / f"in{n}.mkv", out_name) for _ in range(3)])) for n in (30, 300))
+        c = child("stream", tmp / "in1000.mkv", out_name)
         print(f"  {codec:<16} 30 frames {a:5.1f} MB, 300 frames {b:5.1f} MB: ratio {b / a:.2f}  (1000 frames: {c:.1f} MB, {c / a:.2f})")
 if "c" in parts:
-    u, t = child("tile", 0), child("tile", 128)
-    print(f"(c) peak memory at 360x640 LR (bicubic x4): untiled {u:.0f} MB, tiled (128, overlap 16) {t:.0f} MB, ratio {t / u:.2f}")
+    for name in ("bicubic", "edvr_m_tiny"):
+        u, t = child("tile", name, 0), child("tile", name, 128)
+        print(f"(c) peak memory at 360x640 LR, {name}: untiled {u:.0f} MB, tiled (128, overlap 16) {t:.0f} MB, ratio {t / u:.2f}")
 if "d" in parts:
     m = get_model("edvr_m").eval()
     with torch.no_grad():
