@@ -36,7 +36,7 @@ def training_set(data, num_frames:int, scale:int=4, gt_patch:int=64, synthetic:i
     if vimeo is not None:
         keys = sorted(f'{p.parent.name}/{p.name}' for p in vimeo.glob('*/*') if (p / 'im7.png').exists())
         keys = [k for k in keys if k not in VIMEO_TEST_KEYS]
-        if keys: parts.append(Vimeo90KDataset(vimeo, num_frames=num_frames, scale=scale, keys=keys * vimeo_repeat, gt_patch_size=gt_patch, augment=True))
+        if keys: parts.append(Vimeo90KDataset(vimeo, num_frames=num_frames, scale=scale, keys=keys * vimeo_repeat, gt_patch_size=gt_patch, augment=True, cache=True))
     if synthetic: parts.append(SyntheticClipDataset(synthetic, num_frames, gt_patch, scale, seed=seed))
     if not parts: raise ValueError(f"no training data: no Vimeo-90K septuplets under {root} and synthetic=0")
     return MixedDataset(*parts)
