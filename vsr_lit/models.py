@@ -50,7 +50,7 @@ def list_models(details:bool=False) -> list:
     return rows
 
 def get_model(name:str, # a name from `list_models()`
-              pretrained:bool=False, # load the shipped weights (none exist yet for learned models)
+              pretrained:bool=False, # load the shipped weights (`shipped_weights()` lists the models that have them)
               **overrides, # constructor arguments that replace the defaults
              ) -> nn.Module:
     "Build a registered model by name."
