@@ -389,7 +389,7 @@ class Vimeo90KDataset(_WindowDataset):
                  scale:int=4,
                  keys=None, # list of 'a/b' keys, or a text file with one per line (None: all found)
                  gt_patch_size:int=None, augment:bool=False,
-                 cache:bool=False, # keep each septuplet's decoded GT and LR window in memory (training: ~0.6 MB per septuplet)
+                 cache:bool=False, # keep each septuplet's decoded GT and LR window in memory (training: ~0.5 MB per septuplet)
                 ):
         self.root, self.lr_root = Path(root), (Path(lr_root) if lr_root is not None else None)
         self.scale, self.gt_patch_size, self.augment = scale, gt_patch_size, augment
