@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from .layers import ResidualBlockNoBN, RCAB, make_layer, check_window
 from .dkc import DKCAlign, DKSA
 from .upscalers import CascadeUpscaler
+from .utils import register_model, count_params, MODELS
 
 # %% ../nbs/12_dksan.ipynb #74e0b2c7
 class ReconstructionLevel(nn.Module):
@@ -58,3 +59,10 @@ class DKSAN(nn.Module):
         if t != self.num_frames: raise ValueError(f"DKSAN was built for {self.num_frames} frames, got a window of {t}")
         feats = self.feature_extraction(F.leaky_relu(self.conv_first(x.flatten(0, 1)), 0.1)).view(b, t, -1, h, w)
         return self.cascade(self.align(feats), x[:, self.center], return_levels)
+
+# %% ../nbs/12_dksan.ipynb #cd4f5952
+register_model('dksan_x16', DKSAN, 'DKSAN: DKC alignment, RCAB+DKSA levels, 4 x2 levels, C128, 7 frames')
+register_model('dksan_x4', DKSAN, 'DKSAN x4 variant: 2 x2 levels (30, 20 RCABs), C128, 7 frames', scale=4, num_rcab=(30, 20))
+_dksan_tiny = dict(num_feat=16, num_frames=3, deformable_groups=2, num_extract_block=1, num_dkc_align=2, num_dkc_sa=2, reduction=4)
+register_model('dksan_x4_tiny', DKSAN, 'DKSAN x4 for CPU experiments: C16, 3 frames', scale=4, num_rcab=(2, 1), **_dksan_tiny)
+register_model('dksan_x16_tiny', DKSAN, 'DKSAN x16 for CPU experiments: C16, 3 frames', scale=16, num_rcab=(2, 1, 1, 1), **_dksan_tiny);
