@@ -46,6 +46,11 @@ if "1" in parts:
     msk = torch.rand(B, G * 9, H, W, device=dev, requires_grad=True)
     w = (torch.randn(C, C, 3, 3, device=dev) * 0.05).requires_grad_()
     res = {}
+    x64, off64, msk64, w64 = (t.detach().double().requires_grad_() for t in (x, off, msk, w))
+    g64 = [torch.autograd.grad(fn(x64, off64, w64, None, 1, 1, 1, mask=msk64).square().sum(), (x64, off64, msk64, w64))
+           for fn in (tv_deform, deform_conv2d)]
+    print("(1) float64 on CUDA, relative gradient differences (x, offset, mask, weight): "
+          + ", ".join(f"{(a - b).abs().max() / b.abs().max():.1e}" for a, b in zip(*g64)))
     for name, fn in (("torchvision", tv_deform), ("vsr_lit", deform_conv2d)):
         y = fn(x, off, w, None, 1, 1, 1, mask=msk)
         grads = torch.autograd.grad(y.square().sum(), (x, off, msk, w))
@@ -83,26 +88,28 @@ if "2" in parts:
               + f"; max|bf16 - fp32| {err['bf16']:.1e}, max|fp16 - fp32| {err['fp16']:.1e}")
 
 if "3" in parts:
-    from vsr_lit.train import Learner, SyntheticClipDataset
+    from vsr_lit.train import Learner, SyntheticClipDataset, MixedPrecision, GradClip, Checkpoint
     name, batch, patch, steps = ("edvr_m_tiny", 2, 32, 6) if QUICK else ("edvr_m", 8, 256, 60)
     ds = SyntheticClipDataset(400, 5, patch, 4)
 
     def learner(out):
         return Learner(get_model(name), ds, preset="edvr", batch_size=batch, steps=steps, seed=0, device="cuda",
-                       amp=True, out_dir=out, grad_clip=1.0)
+                       cbs=[MixedPrecision(), GradClip(1.0), Checkpoint(out)])
     with tempfile.TemporaryDirectory() as d:
         torch.cuda.reset_peak_memory_stats()
         ln = learner(d + "/a")
-        ln.fit(steps // 2, progress=False)
+        ln.fit(steps // 2)
         torch.cuda.synchronize(); t0 = time.perf_counter()
-        ln.fit(steps, progress=False)
+        ln.fit(steps)
         torch.cuda.synchronize(); dt = (time.perf_counter() - t0) / (steps - steps // 2)
         full = list(ln.losses)
+        again = learner(d + "/c").fit(steps).losses        # a second uninterrupted run: is CUDA training deterministic?
         rs = learner(d + "/b")
-        rs.fit(steps // 3, progress=False); rs.save()
+        rs.fit(steps // 3); rs.save()
         rs2 = learner(d + "/b").load()
-        rs2.fit(steps, progress=False)
+        rs2.fit(steps)
         print(f"(3) {name} AMP training, batch {batch}, GT patch {patch}: {1 / dt:.2f} steps/s "
               f"({batch / dt:.1f} windows/s), peak {torch.cuda.max_memory_allocated() / 2**30:.2f} GiB; "
               f"loss first 5 {sum(full[:5]) / 5:.4f} -> last 5 {sum(full[-5:]) / 5:.4f}; "
-              f"resumed run equals the uninterrupted one: {rs2.losses == full} (max diff {max(abs(a - b) for a, b in zip(rs2.losses, full)):.1e})")
+              f"resumed run equals the uninterrupted one: {rs2.losses == full} (max diff {max(abs(a - b) for a, b in zip(rs2.losses, full)):.1e}); "
+              f"two uninterrupted runs: max diff {max(abs(a - b) for a, b in zip(again, full)):.1e}")

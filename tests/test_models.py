@@ -1,41 +1,45 @@
-"""Every registered learned model: the interface, and its tiny CPU variant overfits one real window."""
+"""Every registered model: the interface (a forward pass), and the tiny CPU variants that no notebook overfits."""
+import json
+import re
+from pathlib import Path
+
 import pytest
 import torch
 
-from vsr_lit.data import degrade_bi, excerpt_root, read_frames
-from vsr_lit.models import MODELS, get_model, list_models
+from vsr_lit.models import get_model, list_models
+from vsr_lit.testing import overfit_window
 
+ROOT = Path(__file__).resolve().parent.parent
 TINY = [n for n in list_models() if n.endswith("_tiny")]
-
-
-def real_window(num_frames, scale=4, t=3):
-    """A window of Vid4 calendar (the excerpt), LR made with degrade_bi at the model's scale, and its GT centre crop.
-    A unit test of the training machinery, not training data."""
-    n = num_frames // 2
-    gt = read_frames(excerpt_root() / "Vid4/GT/calendar")[t - n:t + n + 1]
-    y, x, p = (60, 60, 16) if scale <= 4 else (20, 30, 8)
-    lq = torch.from_numpy(degrade_bi(gt, scale)).permute(0, 3, 1, 2).float()[:, :, y:y + p, x:x + p] / 255
-    hq = torch.from_numpy(gt[n]).permute(2, 0, 1).float()[:, scale * y:scale * (y + p), scale * x:scale * (x + p)] / 255
-    return lq[None], hq[None]
+# the notebooks that overfit a tiny model: `x = MODELS['<name>'].build()` followed by `... = overfit_window(x)`
+CODE = "\n".join("".join(c["source"]) for p in sorted((ROOT / "nbs").glob("*.ipynb"))
+                 for c in json.loads(p.read_text())["cells"] if c["cell_type"] == "code")
+OVERFIT_IN_NOTEBOOKS = set(re.findall(r"(\w+) = MODELS\['(\w+_tiny)'\]\.build\(\)\n.*= overfit_window\(\1\)", CODE))
+OVERFIT_IN_NOTEBOOKS = {name for _, name in OVERFIT_IN_NOTEBOOKS}
 
 
 @pytest.mark.parametrize("name", list_models())
 def test_interface(name):
-    m = get_model(name)
+    "A forward pass on a small window gives (B, 3, s·h, s·w); the registry's scale and frames are the model's."
+    m = get_model(name).eval()
     assert m.scale in (2, 4, 16) and m.num_frames % 2 == 1
+    h, w = (8, 12) if m.scale < 16 else (4, 6)
+    if "tiny" not in name and name != "bicubic":
+        h, w = 8, 8
+    x = torch.rand(2, m.num_frames, 3, h, w)
+    with torch.no_grad():
+        y = m(x)
+    assert y.shape == (2, 3, m.scale * h, m.scale * w), (name, tuple(y.shape))
+    assert torch.isfinite(y).all(), name
 
 
-@pytest.mark.parametrize("name", TINY)
+def test_notebooks_overfit_the_main_tiny_models():
+    "The notebooks of D3DRRN, EDVR and DKSAN overfit their tiny models; this file overfits the rest, once each."
+    assert {"d3drrn_tiny", "edvr_m_tiny", "dksan_x4_tiny"} <= OVERFIT_IN_NOTEBOOKS, OVERFIT_IN_NOTEBOOKS
+
+
+@pytest.mark.parametrize("name", [n for n in TINY if n not in OVERFIT_IN_NOTEBOOKS])
 def test_tiny_overfits_one_window(name):
     torch.manual_seed(0)
-    model = get_model(name)
-    lq, hq = real_window(model.num_frames, model.scale)
-    opt = torch.optim.Adam(model.parameters(), 2e-3)
-    losses = []
-    for _ in range(200):
-        loss = (model(lq) - hq).abs().mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+    losses, _, _ = overfit_window(get_model(name))
     assert losses[-1] <= 0.5 * losses[0], f"{name}: L1 {losses[0]:.4f} -> {losses[-1]:.4f}"

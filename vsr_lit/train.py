@@ -4,17 +4,15 @@
 
 # %% auto #0
 __all__ = ['LOSSES', 'PRESETS', 'charbonnier_loss', 'l1_loss', 'l2_loss', 'preset_for', 'make_optimizer', 'save_checkpoint',
-           'load_checkpoint', 'SyntheticClipDataset', 'MixedDataset', 'default_device', 'Learner', 'LivePlot',
-           'init_from', 'init_distributed']
+           'load_checkpoint', 'SyntheticClipDataset', 'MixedDataset', 'Callback', 'Learner', 'ProgressBar', 'LivePlot',
+           'GradClip', 'EMA', 'Validate', 'Checkpoint', 'MixedPrecision', 'Compile', 'DDP', 'FusionWarmup', 'init_from',
+           'init_distributed']
 
 # %% ../nbs/14_train.ipynb #62e0deb8
 import copy
-import io
 import math
 import os
 import random
-import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,8 @@ from torch.utils.data import Dataset, default_collate
 
 from .metrics import psnr
 from .data import synthetic_clip
+from .utils import MODELS, check_state_dict, count_params, default_device, load_state_dict_file
+from .models import get_model
 
 # %% ../nbs/14_train.ipynb #c553009e
 def charbonnier_loss(pred:torch.Tensor, target:torch.Tensor,
@@ -52,10 +52,10 @@ PRESETS = {
 }
 
 def preset_for(model_name:str) -> str:
-    "The preset of a registered model name."
+    "The preset of a registered model name (the paper its settings come from)."
     for p in ('edvr_plus', 'edvr', 'dksan', 'd3drrn'):
         if model_name.startswith(p): return p
-    return 'dksan'
+    raise ValueError(f"no training preset for {model_name!r}: name one of {sorted(PRESETS)} (--preset)")
 
 def make_optimizer(model:nn.Module, preset:str='dksan', lr:float=None, steps:int=1000, restart_period:int=None):
     "Adam and a scheduler as the papers set them (cosine annealing with warm restarts where they use it)."
@@ -94,6 +94,7 @@ def _unwrap(m):
     m = getattr(m, 'module', m)
     return getattr(m, '_orig_mod', m)
 
+# %% ../nbs/14_train.ipynb #2a2e7d02
 def load_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, scaler=None, ema:nn.Module=None,
                     restore_rng:bool=True) -> dict:
     "Validate, then restore a checkpoint into model (+ optimiser, scheduler, scaler, EMA, RNG); returns it."
@@ -106,13 +107,8 @@ def load_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, scale
     m = _unwrap(model)
     if state['model_class'] != type(m).__name__:
         raise ValueError(f"checkpoint {path} holds a {state['model_class']}, not a {type(m).__name__}")
-    own, sd = m.state_dict(), state['model']
-    missing, unexpected = sorted(set(own) - set(sd)), sorted(set(sd) - set(own))
-    wrong = sorted(k for k in set(own) & set(sd) if own[k].shape != sd[k].shape)
-    if missing or unexpected or wrong:
-        raise ValueError(f"checkpoint {path} does not fit this {type(m).__name__}: missing {missing[:8]}, unexpected {unexpected[:8]}, "
-                         f"shape mismatches {[(k, tuple(sd[k].shape), tuple(own[k].shape)) for k in wrong[:8]]}")
-    m.load_state_dict(sd)
+    check_state_dict(m, state['model'], f"checkpoint {path}")
+    m.load_state_dict(state['model'])
     if optimizer is not None and state['optimizer'] is not None: optimizer.load_state_dict(state['optimizer'])
     if scheduler is not None and state['scheduler'] is not None: scheduler.load_state_dict(state['scheduler'])
     if scaler is not None and state['scaler'] is not None: scaler.load_state_dict(state['scaler'])
@@ -144,140 +140,99 @@ class MixedDataset(Dataset):
         return self.datasets[d][i - int(self.offsets[d])]
 
 # %% ../nbs/14_train.ipynb #7aff20dd
-def default_device():
-    "CUDA when available, else Apple's MPS, else the CPU."
-    if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
-    return torch.device('cpu')
+class Callback:
+    "Base class: override the events you need; `order` sorts the callbacks of a learner."
+    order = 0
 
 class Learner:
-    "A step-based training loop with callbacks, AMP, EMA, clipping, checkpoints, compile and DDP."
+    "A step-based training loop: batch(step) → forward → loss → backward → optimiser step; callbacks add the rest."
     def __init__(self, model:nn.Module, train_ds:Dataset, valid_ds:Dataset=None,
                  loss_func=charbonnier_loss, preset:str='dksan', lr:float=None, batch_size:int=4,
                  steps:int=1000, # total steps (sets the cosine period)
-                 seed:int=0, device=None,
-                 amp:bool=False, # bfloat16 autocast on CPU, float16 + GradScaler on CUDA
-                 compile:bool=False, # torch.compile the model
-                 grad_clip:float=None, # clip the gradient norm to this
-                 ema_decay:float=None, # keep an EMA copy of the weights (e.g. 0.999)
-                 fusion_only_steps:int=0, # EDVR: train only the fusion (TSA) parameters for the first steps
-                 warmup_train=None, # names of the parameters that train during that warm-up (default: those with 'fusion')
-                 cbs:list=None, out_dir=None, ckpt_every:int=None, valid_every:int=None, valid_items:int=8):
+                 seed:int=0, device=None, cbs:list=()):
         self.ddp = dist.is_available() and dist.is_initialized()
         self.rank, self.world = (dist.get_rank(), dist.get_world_size()) if self.ddp else (0, 1)
         self.device = torch.device(device) if device else default_device()
         if self.ddp and self.device.type == 'cuda': self.device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
         torch.manual_seed(seed)
-        self.model = model.to(self.device)
+        self.model = self.net = model.to(self.device)          # callbacks may wrap `net` (DDP, compile)
         self.train_ds, self.valid_ds, self.loss_func = train_ds, valid_ds, loss_func
-        self.batch_size, self.steps, self.seed, self.grad_clip = batch_size, steps, seed, grad_clip
+        self.batch_size, self.steps, self.seed = batch_size, steps, seed
         self.opt, self.sched = make_optimizer(self.model, preset, lr, steps)
-        self.amp = amp
-        self.scaler = torch.amp.GradScaler('cuda') if amp and self.device.type == 'cuda' else None
-        self.ema = copy.deepcopy(self.model).eval().requires_grad_(False) if ema_decay else None
-        self.ema_decay, self.fusion_only_steps = ema_decay, fusion_only_steps
-        self.warmup_train = set(warmup_train) if warmup_train is not None else None
-        self.net = nn.parallel.DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == 'cuda' else None) if self.ddp else self.model
-        if compile: self.net = torch.compile(self.net)
-        self.cbs = list(cbs or [])
-        self.out_dir = Path(out_dir) if out_dir else None
-        self.ckpt_every, self.valid_every, self.valid_items = ckpt_every, valid_every, valid_items
+        self.ema = self.scaler = self.out_dir = None            # set by the EMA, MixedPrecision and Checkpoint callbacks
+        self.autocast_dtype = None
         self.step, self.losses, self.valid_psnr = 0, [], []
+        self.cbs = sorted(cbs, key=lambda c: c.order)
+        self.callback('after_create')
 
-    # --- data: batch s is a function of (seed, step, rank) only
-    def batch_indices(self, step:int) -> list:
-        n, per = len(self.train_ds), self.batch_size * self.world
-        start = step * per
-        idx = []
-        for j in range(start + self.rank * self.batch_size, start + (self.rank + 1) * self.batch_size):
-            epoch, k = divmod(j, n)
-            perm = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed * 7919 + epoch))
-            idx.append(int(perm[k]))
-        return idx
-
-    def get_batch(self, step:int) -> dict:
-        torch.manual_seed((self.seed * 1_000_003 + step) * 64 + self.rank)   # crops and flips of this step
-        items = [self.train_ds[i] for i in self.batch_indices(step)]
-        return default_collate([{k: v for k, v in it.items() if k in ('lq', 'gt')} for it in items])
-
-    def _autocast(self):
-        if not self.amp: return torch.autocast(self.device.type, enabled=False)
-        return torch.autocast(self.device.type, dtype=torch.float16 if self.device.type == 'cuda' else torch.bfloat16)
-
-    def _set_trainable(self):
-        "EDVR's warm-up: only fusion parameters (or those named in `warmup_train`) train for the first `fusion_only_steps` steps."
-        if not self.fusion_only_steps: return
-        only = self.step < self.fusion_only_steps
-        for n, p in self.model.named_parameters():
-            p.requires_grad_(not only or (n in self.warmup_train if self.warmup_train is not None else 'fusion' in n))
-
-    def train_step(self) -> float:
-        self._set_trainable()
-        self.model.train()
-        b = self.get_batch(self.step)
-        lq, gt = b['lq'].to(self.device), b['gt'].to(self.device)
-        with self._autocast(): loss = self.loss_func(self.net(lq).float(), gt)
-        self.opt.zero_grad(set_to_none=True)
-        if self.scaler: self.scaler.scale(loss).backward(); self.scaler.unscale_(self.opt)
-        else: loss.backward()
-        if self.grad_clip: nn.utils.clip_grad_norm_(self.model.parameters(), self.grad_clip)
-        if self.scaler: self.scaler.step(self.opt); self.scaler.update()
-        else: self.opt.step()
-        self.sched.step()
-        if self.ema is not None:
-            with torch.no_grad():
-                for pe, pm in zip(self.ema.parameters(), self.model.parameters()): pe.lerp_(pm, 1 - self.ema_decay)
-        self.step += 1
-        return loss.item()
-
-    @torch.no_grad()
-    def validate(self) -> float:
-        "Mean PSNR-Y of the (EMA) model on the first `valid_items` validation items."
-        m = (self.ema or self.model).eval()
-        vals = []
-        for i in range(min(self.valid_items, len(self.valid_ds))):
-            it = self.valid_ds[i]
-            vals.append(psnr(m(it['lq'][None].to(self.device)).float().cpu()[0], it['gt']))
-        return float(np.mean(vals))
-
-    def checkpoint_path(self): return self.out_dir / 'last.pt' if self.out_dir else None
-
-    def save(self, path=None):
-        if self.rank == 0:
-            save_checkpoint(path or self.checkpoint_path(), self.model, self.opt, self.sched, self.scaler, self.step,
-                            dict(losses=self.losses, valid_psnr=self.valid_psnr, seed=self.seed), self.ema)
-
-    def load(self, path=None):
-        state = load_checkpoint(path or self.checkpoint_path(), self.model, self.opt, self.sched, self.scaler, self.ema)
-        self.step, self.losses, self.valid_psnr = state['step'], state['extra']['losses'], state['extra']['valid_psnr']
-        return self
-
-    def fit(self, steps:int=None, progress:bool=True):
-        "Train until the step counter reaches `steps` (default: the total given at construction)."
-        target = steps or self.steps
-        for cb in self.cbs: getattr(cb, 'before_fit', lambda l: None)(self)
-        bar = None
-        if progress and self.rank == 0:
-            from fastprogress.fastprogress import progress_bar
-            bar = progress_bar(range(self.step, target))
-        it = iter(bar) if bar is not None else None
-        while self.step < target:
-            t0 = time.perf_counter()
-            self.losses.append(self.train_step())
-            self.step_time = time.perf_counter() - t0
-            if it is not None:
-                next(it, None); bar.comment = f'loss {self.losses[-1]:.4f}'
-            if self.valid_ds is not None and self.valid_every and self.step % self.valid_every == 0 and self.rank == 0:
-                self.valid_psnr.append((self.step, self.validate()))
-            if self.ckpt_every and self.out_dir and self.step % self.ckpt_every == 0: self.save()
-            for cb in self.cbs: getattr(cb, 'after_step', lambda l: None)(self)
-        if self.out_dir: self.save()
-        for cb in self.cbs: getattr(cb, 'after_fit', lambda l: None)(self)
-        return self
+    def callback(self, event:str):
+        for cb in self.cbs: getattr(cb, event, lambda learn: None)(self)
 
 # %% ../nbs/14_train.ipynb #9fe0600a
-class LivePlot:
+def _batch_indices(self, step:int) -> list:
+    "Indices of batch `step` on this rank: a function of (seed, step, rank) only."
+    n, per = len(self.train_ds), self.batch_size * self.world
+    idx = []
+    for j in range(step * per + self.rank * self.batch_size, step * per + (self.rank + 1) * self.batch_size):
+        epoch, k = divmod(j, n)
+        perm = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed * 7919 + epoch))
+        idx.append(int(perm[k]))
+    return idx
+
+def _get_batch(self, step:int) -> dict:
+    "The collated (lq, gt) of batch `step`; its random crops and flips are seeded by the step."
+    torch.manual_seed((self.seed * 1_000_003 + step) * 64 + self.rank)
+    items = [self.train_ds[i] for i in self.batch_indices(step)]
+    return default_collate([{k: v for k, v in it.items() if k in ('lq', 'gt')} for it in items])
+
+Learner.batch_indices, Learner.get_batch = _batch_indices, _get_batch
+
+# %% ../nbs/14_train.ipynb #8ad480d4
+def _train_step(self) -> float:
+    "One optimisation step on batch `self.step`; returns the loss."
+    self.callback('before_step')
+    self.model.train()
+    b = self.get_batch(self.step)
+    lq, gt = b['lq'].to(self.device), b['gt'].to(self.device)
+    with torch.autocast(self.device.type, dtype=self.autocast_dtype, enabled=self.autocast_dtype is not None):
+        loss = self.loss_func(self.net(lq).float(), gt)
+    self.opt.zero_grad(set_to_none=True)
+    if self.scaler: self.scaler.scale(loss).backward(); self.scaler.unscale_(self.opt)
+    else: loss.backward()
+    self.callback('after_backward')
+    if self.scaler: self.scaler.step(self.opt); self.scaler.update()
+    else: self.opt.step()
+    self.sched.step()
+    self.step += 1
+    self.losses.append(loss.item())
+    self.callback('after_step')
+    return self.losses[-1]
+
+def _fit(self, steps:int=None):
+    "Train until the step counter reaches `steps` (default: the total given at construction)."
+    self.target = steps or self.steps
+    self.callback('before_fit')
+    while self.step < self.target: self.train_step()
+    self.callback('after_fit')
+    return self
+
+Learner.train_step, Learner.fit = _train_step, _fit
+
+# %% ../nbs/14_train.ipynb #7553fce2
+class ProgressBar(Callback):
+    "A fastprogress bar over the remaining steps, showing the last loss (rank 0 only)."
+    order = 40
+    def before_fit(self, learn):
+        self.bar = None
+        if learn.rank or learn.step >= learn.target: return
+        from fastprogress.fastprogress import progress_bar
+        self.bar = progress_bar(range(learn.step, learn.target)); self.it = iter(self.bar)
+    def after_step(self, learn):
+        if self.bar is not None: next(self.it, None); self.bar.comment = f'loss {learn.losses[-1]:.4f}'
+
+class LivePlot(Callback):
     "Redraw loss and validation-PSNR curves in place every `every` steps (notebooks)."
+    order = 30
     def __init__(self, every:int=20): self.every, self.handle = every, None
     def after_step(self, learn):
         if learn.step % self.every: return
@@ -291,14 +246,99 @@ class LivePlot:
         if self.handle is None: self.handle = display(fig, display_id=True)
         else: self.handle.update(fig)
 
+# %% ../nbs/14_train.ipynb #19c5d922
+class GradClip(Callback):
+    "Clip the global gradient norm to `max_norm` before each optimiser step."
+    def __init__(self, max_norm:float): self.max_norm = max_norm
+    def after_backward(self, learn): self.norm = nn.utils.clip_grad_norm_(learn.model.parameters(), self.max_norm).item()
+
+class EMA(Callback):
+    "Keep `learn.ema`, an exponential moving average of the model's weights (decay e.g. 0.999)."
+    order = 5
+    def __init__(self, decay:float=0.999): self.decay = decay
+    def after_create(self, learn): learn.ema = copy.deepcopy(learn.model).eval().requires_grad_(False)
+    @torch.no_grad()
+    def after_step(self, learn):
+        for pe, pm in zip(learn.ema.parameters(), learn.model.parameters()): pe.lerp_(pm, 1 - self.decay)
+
+# %% ../nbs/14_train.ipynb #2d00ec76
+@torch.no_grad()
+def _validate(self, items:int=8) -> float:
+    "Mean PSNR-Y of the (EMA) model on the first `items` validation windows."
+    m = (self.ema or self.model).eval()
+    its = [self.valid_ds[i] for i in range(min(items, len(self.valid_ds)))]
+    return float(np.mean([psnr(m(it['lq'][None].to(self.device)).float().cpu()[0], it['gt']) for it in its]))
+
+Learner.validate = _validate
+
+class Validate(Callback):
+    "Record `(step, validation PSNR-Y)` in `learn.valid_psnr` every `every` steps."
+    order = 10
+    def __init__(self, every:int=200, items:int=8): self.every, self.items = every, items
+    def after_step(self, learn):
+        if learn.valid_ds is not None and learn.step % self.every == 0 and learn.rank == 0:
+            learn.valid_psnr.append((learn.step, learn.validate(self.items)))
+
+# %% ../nbs/14_train.ipynb #98eaf41e
+def _checkpoint_path(self): return self.out_dir / 'last.pt' if self.out_dir else None
+
+def _save(self, path=None):
+    "Write a checkpoint (rank 0 only) to `path` (default: `out_dir/last.pt`)."
+    if self.rank == 0:
+        save_checkpoint(path or self.checkpoint_path(), self.model, self.opt, self.sched, self.scaler, self.step,
+                        dict(losses=self.losses, valid_psnr=self.valid_psnr, seed=self.seed), self.ema)
+
+def _load(self, path=None):
+    "Restore a checkpoint written by `save` (default: `out_dir/last.pt`)."
+    state = load_checkpoint(path or self.checkpoint_path(), self.model, self.opt, self.sched, self.scaler, self.ema)
+    self.step, self.losses, self.valid_psnr = state['step'], state['extra']['losses'], state['extra']['valid_psnr']
+    return self
+
+Learner.checkpoint_path, Learner.save, Learner.load = _checkpoint_path, _save, _load
+
+class Checkpoint(Callback):
+    "Save `out_dir/last.pt` every `every` steps (if given) and at the end of `fit`."
+    order = 20
+    def __init__(self, out_dir, every:int=None): self.out_dir, self.every = Path(out_dir), every
+    def after_create(self, learn): learn.out_dir = self.out_dir
+    def after_step(self, learn):
+        if self.every and learn.step % self.every == 0: learn.save()
+    def after_fit(self, learn): learn.save()
+
+# %% ../nbs/14_train.ipynb #28dc4215
+class MixedPrecision(Callback):
+    "Autocast the forward pass: float16 + gradient scaling on CUDA, bfloat16 on the CPU."
+    def after_create(self, learn):
+        cuda = learn.device.type == 'cuda'
+        learn.autocast_dtype = torch.float16 if cuda else torch.bfloat16
+        learn.scaler = torch.amp.GradScaler('cuda') if cuda else None
+
+class Compile(Callback):
+    "Run the model through `torch.compile` (the learner's `net`; `learn.model` stays the plain module)."
+    order = 90
+    def after_create(self, learn): learn.net = torch.compile(learn.net)
+
+class DDP(Callback):
+    "Wrap the model in DistributedDataParallel (the process group must be initialised: run under `torchrun`)."
+    order = 80
+    def after_create(self, learn):
+        if not learn.ddp: raise ValueError("DDP needs an initialised process group: start the script with torchrun (see init_distributed)")
+        learn.net = nn.parallel.DistributedDataParallel(learn.model, device_ids=[learn.device.index] if learn.device.type == 'cuda' else None)
+
+# %% ../nbs/14_train.ipynb #a5cc3a34
+class FusionWarmup(Callback):
+    "For the first `steps` steps train only the fusion parameters (or the named ones in `train`)."
+    def __init__(self, steps:int, train=None): self.steps, self.train = steps, set(train) if train is not None else None
+    def before_step(self, learn):
+        only = learn.step < self.steps
+        for n, p in learn.model.named_parameters():
+            p.requires_grad_(not only or (n in self.train if self.train is not None else 'fusion' in n))
+
 # %% ../nbs/14_train.ipynb #22c487a3
 def init_from(model:nn.Module, source) -> dict: # {'loaded': [...], 'skipped': [...]}
     "Copy the tensors of `source` (a state-dict file, or a registered name with shipped weights) whose names and shapes match."
-    from vsr_lit.models import get_model, MODELS
     if isinstance(source, str) and source in MODELS: sd = get_model(source, pretrained=True).state_dict()
-    else:
-        from vsr_lit.edvr import load_state_dict_file
-        sd = load_state_dict_file(source)
+    else: sd = load_state_dict_file(source)
     own = _unwrap(model).state_dict()
     loaded = [k for k, v in own.items() if k in sd and sd[k].shape == v.shape]
     if not loaded: raise ValueError(f"no parameter of {type(_unwrap(model)).__name__} matches {source} by name and shape")
