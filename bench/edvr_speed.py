@@ -11,7 +11,7 @@ import time
 import torch
 
 from vsr_lit.models import get_model
-from vsr_lit.pcd_tsa import set_dcn_impl
+from vsr_lit.deform import set_dcn_impl
 
 H, W = (int(sys.argv[1]), int(sys.argv[2])) if len(sys.argv) == 3 else (180, 320)
 torch.manual_seed(0)

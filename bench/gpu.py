@@ -16,7 +16,7 @@ import torch
 
 from vsr_lit.deform import deform_conv2d
 from vsr_lit.models import get_model
-from vsr_lit.pcd_tsa import set_dcn_impl
+from vsr_lit.deform import set_dcn_impl
 
 QUICK = "--quick" in sys.argv
 parts = [a for a in sys.argv[1:] if not a.startswith("--")] or ["1", "2", "3"]
