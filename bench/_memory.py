@@ -4,8 +4,16 @@ Linux keeps each process's high-water mark of resident memory (VmHWM in /proc/se
 process reset it (writing 5 to /proc/self/clear_refs), so the peak is exact: no sampling thread can miss
 a short spike, and a longer run is not more likely to catch one. Where that is unavailable, RSS is sampled
 every millisecond instead.
+
+`child_output` runs a benchmark's `--child` mode in a fresh process (so that a peak is that measurement's own);
+with `--quick` (the smoke test of every benchmark that the test suite runs) it runs in this process instead.
 """
+import contextlib
+import io
 import resource
+import runpy
+import subprocess
+import sys
 import threading
 import time
 
@@ -52,3 +60,24 @@ def peak_of(fn):
         done.set()
         th.join()
     return out, max(peak[0], rss_mb()) - base
+
+
+def child_output(script, *args, quick=False) -> str:
+    "What `script --child *args` prints: in a fresh Python, or in this process when `quick`."
+    args = ["--child", *map(str, args)]
+    if not quick:
+        out = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True)
+        if out.returncode:
+            raise RuntimeError(out.stderr[-2000:])
+        return out.stdout.strip()
+    buf, argv = io.StringIO(), sys.argv
+    sys.argv = [str(script), *args, "--quick"]
+    try:
+        with contextlib.redirect_stdout(buf):
+            runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as e:
+        if e.code:
+            raise
+    finally:
+        sys.argv = argv
+    return buf.getvalue().strip()

@@ -2,10 +2,9 @@
 
 64 channels, 8 offset groups, 3x3, LR 45x80 and 180x320; forward (no grad) and forward+backward.
 Prints times, the speed ratio (torchvision / ours) and peak RSS growth of each, all measured in this run.
-Run: .venv/bin/python bench/dcn.py
+Run: .venv/bin/python bench/dcn.py   (--quick: 16 channels at 8x12, one repetition: checks that it runs)
 """
 import gc
-import subprocess
 import sys
 import time
 
@@ -13,15 +12,23 @@ import torch
 import torchvision
 
 from vsr_lit.deform import deform_conv2d
-from _memory import peak_of
+from _memory import peak_of, child_output
 
 torch.manual_seed(0)
-if len(sys.argv) == 4 and sys.argv[1] == "--child":
-    name, backward = sys.argv[2], bool(int(sys.argv[3]))
+QUICK = "--quick" in sys.argv
+argv = [a for a in sys.argv[1:] if a != "--quick"]
+C, G, SIZES, REPS = (16, 2, [(8, 12)], 1) if QUICK else (64, 8, [(45, 80), (180, 320)], 3)
+
+
+def dcn_inputs(H, W):
+    return [torch.randn(1, C, H, W), torch.randn(1, 2 * G * 9, H, W) * 2, torch.randn(C, C, 3, 3) * 0.05,
+            torch.zeros(C), torch.rand(1, G * 9, H, W)]
+
+
+if len(argv) == 3 and argv[0] == "--child":
+    name, backward = argv[1], bool(int(argv[2]))
     fn = torchvision.ops.deform_conv2d if name == "torchvision" else deform_conv2d
-    args = [torch.randn(1, 64, 180, 320), torch.randn(1, 144, 180, 320) * 2, torch.randn(64, 64, 3, 3) * 0.05,
-            torch.zeros(64), torch.rand(1, 72, 180, 320)]
-    args = [a.requires_grad_(backward) for a in args]
+    args = [a.requires_grad_(backward) for a in dcn_inputs(*SIZES[-1])]
 
     def _run(fn, args, backward):
         with torch.set_grad_enabled(backward):
@@ -34,7 +41,7 @@ if len(sys.argv) == 4 and sys.argv[1] == "--child":
     sys.exit(0)
 
 
-def measure(fn, backward, reps=3):
+def measure(fn, backward, reps=REPS):
     def once():
         args = [a.detach().requires_grad_(backward) for a in inputs]
         with torch.set_grad_enabled(backward):
@@ -51,9 +58,8 @@ def measure(fn, backward, reps=3):
 
 impls = {"torchvision": torchvision.ops.deform_conv2d, "vsr_lit": deform_conv2d}
 print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, threads {torch.get_num_threads()}")
-for H, W in [(45, 80), (180, 320)]:
-    inputs = [torch.randn(1, 64, H, W), torch.randn(1, 144, H, W) * 2, torch.randn(64, 64, 3, 3) * 0.05,
-              torch.zeros(64), torch.rand(1, 72, H, W)]
+for H, W in SIZES:
+    inputs = dcn_inputs(H, W)
     with torch.no_grad():
         ref = impls["torchvision"](*inputs[:4], padding=1, mask=inputs[4])
         ours = impls["vsr_lit"](*inputs[:4], padding=1, mask=inputs[4])
@@ -69,5 +75,5 @@ for H, W in [(45, 80), (180, 320)]:
 # peak memory: each implementation in a fresh process; the peak RSS above the baseline after allocating inputs
 for backward in (False, True):
     for name in impls:
-        out = subprocess.run([sys.executable, __file__, "--child", name, str(int(backward))], capture_output=True, text=True)
-        print(f"180x320 {'fwd+bwd' if backward else 'forward'} {name:<12} peak memory above inputs: {out.stdout.strip() or out.stderr[-300:]} MB")
+        mb = child_output(__file__, name, int(backward), quick=QUICK)
+        print(f"{SIZES[-1][0]}x{SIZES[-1][1]} {'fwd+bwd' if backward else 'forward'} {name:<12} peak memory above inputs: {mb} MB")

@@ -2,18 +2,20 @@
 against the trilinear route (sample_pixels in 3-D + matmul), forward and forward+backward, time and peak memory.
 
 Both compute the same function (checked here); the faster is what vsr_lit uses for offset_mode='hw'.
-Run: .venv/bin/python bench/deform_conv3d.py
+Run: .venv/bin/python bench/deform_conv3d.py   (--quick: 8 channels, 3x8x8, one repetition)
 """
-import subprocess
 import sys
 import time
 
 import torch
 
 from vsr_lit.backprojection import deform_conv3d
-from _memory import peak_of
+from _memory import peak_of, child_output
 
-B, C, T, H, W = 1, 64, 7, 64, 64
+QUICK = "--quick" in sys.argv
+argv = [a for a in sys.argv[1:] if a != "--quick"]
+B, C, T, H, W = (1, 8, 3, 8, 8) if QUICK else (1, 64, 7, 64, 64)
+REPS = 1 if QUICK else 3
 
 
 def inputs():
@@ -36,9 +38,9 @@ def run(route, backward):
     return y
 
 
-if len(sys.argv) == 4 and sys.argv[1] == "--child":      # peak memory of one call in a fresh process
+if len(argv) == 3 and argv[0] == "--child":      # peak memory of one call in a fresh process
     inputs()
-    _, mb = peak_of(lambda: run(sys.argv[2], bool(int(sys.argv[3]))))
+    _, mb = peak_of(lambda: run(argv[1], bool(int(argv[2]))))
     print(f"{mb:.0f}")
     sys.exit(0)
 
@@ -51,10 +53,10 @@ for backward in (False, True):
     for route in ("2d", "3d"):
         run(route, backward)
         t0 = time.perf_counter()
-        for _ in range(3):
+        for _ in range(REPS):
             run(route, backward)
-        t[route] = (time.perf_counter() - t0) / 3
-    mem = {r: subprocess.run([sys.executable, __file__, "--child", r, str(int(backward))], capture_output=True, text=True).stdout.strip()
+        t[route] = (time.perf_counter() - t0) / REPS
+    mem = {r: child_output(__file__, r, int(backward), quick=QUICK)
            for r in ("2d", "3d")}
     print(f"{'fwd+bwd' if backward else 'forward':<8} 2-D route {t['2d'] * 1e3:7.1f} ms ({mem['2d']} MB)   trilinear {t['3d'] * 1e3:7.1f} ms ({mem['3d']} MB)"
           f"   time ratio trilinear/2-D {t['3d'] / t['2d']:.2f}x")

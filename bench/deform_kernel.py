@@ -1,8 +1,7 @@
 """Depth-wise deformable-kernel conv (4x4 kernel spaces, 3x3 taps) against a plain depth-wise 3x3 conv of the
 same size: forward and forward+backward time and peak memory, measured in one run.
-Run: .venv/bin/python bench/deform_kernel.py
+Run: .venv/bin/python bench/deform_kernel.py   (--quick: 8 channels at 8x8, one repetition)
 """
-import subprocess
 import sys
 import time
 
@@ -10,9 +9,12 @@ import torch
 import torch.nn.functional as F
 
 from vsr_lit.dkc import DeformKernelConv2d
-from _memory import peak_of
+from _memory import peak_of, child_output
 
-B, C, H, W = 1, 128, 64, 64
+QUICK = "--quick" in sys.argv
+argv = [a for a in sys.argv[1:] if a != "--quick"]
+B, C, H, W = (1, 8, 8, 8) if QUICK else (1, 128, 64, 64)
+REPS = 1 if QUICK else 5
 
 
 def make(kind):
@@ -37,9 +39,9 @@ def run(kind, backward, m=None, x=None):
             y.sum().backward()
 
 
-if len(sys.argv) == 4 and sys.argv[1] == "--child":
-    m, x = make(sys.argv[2])
-    _, mb = peak_of(lambda: run(sys.argv[2], bool(int(sys.argv[3])), m, x))
+if len(argv) == 3 and argv[0] == "--child":
+    m, x = make(argv[1])
+    _, mb = peak_of(lambda: run(argv[1], bool(int(argv[2])), m, x))
     print(f"{mb:.0f}")
     sys.exit(0)
 
@@ -50,9 +52,9 @@ for backward in (False, True):
         m, x = make(kind)
         run(kind, backward, m, x)
         t0 = time.perf_counter()
-        for _ in range(5):
+        for _ in range(REPS):
             run(kind, backward, m, x)
-        t[kind] = (time.perf_counter() - t0) / 5
-        mem[kind] = subprocess.run([sys.executable, __file__, "--child", kind, str(int(backward))], capture_output=True, text=True).stdout.strip()
+        t[kind] = (time.perf_counter() - t0) / REPS
+        mem[kind] = child_output(__file__, kind, int(backward), quick=QUICK)
     print(f"{'fwd+bwd' if backward else 'forward':<8} plain depth-wise conv {t['conv'] * 1e3:7.2f} ms ({mem['conv']} MB)   "
           f"DKC {t['dkc'] * 1e3:7.2f} ms ({mem['dkc']} MB)   time ratio {t['dkc'] / t['conv']:.1f}x")

@@ -24,6 +24,7 @@ class TemporalAttention(nn.Module):
 
     def forward(self, x): return x * self.weights(x)
 
+# %% ../nbs/04_attention.ipynb #65ba7ef1
 class ChannelAttention3d(nn.Module):
     "Channel weights from average- and max-pooled descriptors through one shared bottleneck (eq. 11–13)."
     def __init__(self, num_feat:int, reduction:int=16):
@@ -36,6 +37,7 @@ class ChannelAttention3d(nn.Module):
 
     def forward(self, x): return x * self.weights(x)
 
+# %% ../nbs/04_attention.ipynb #17c6d4fb
 class SpatialAttention3d(nn.Module):
     "Pixel weights from channel-wise max and average maps through a shared down/up projection (eq. 14–16)."
     def __init__(self, hidden:int=4):
@@ -52,7 +54,7 @@ class SpatialAttention3d(nn.Module):
 
     def forward(self, x): return x * self.weights(x)
 
-# %% ../nbs/04_attention.ipynb #f4f0343b
+# %% ../nbs/04_attention.ipynb #458263fc
 def _parse_parts(parts) -> set:
     "'SA+CA+TA' (any order, any case), a tuple of names, or None for none."
     if parts is None: return set()
@@ -61,7 +63,7 @@ def _parse_parts(parts) -> set:
     return names
 
 class MultiAttention(nn.Module):
-    "TA → CA → SA on a feature volume (B, C, T, H, W); `parts` chooses which (paper 000's ablation)."
+    "TA → CA → SA on a feature volume (B, C, T, H, W); `parts` chooses which (D3DRRN's ablation)."
     def __init__(self, num_feat:int, num_frames:int,
                  parts='TA+CA+SA', # any of 'TA', 'CA', 'SA' joined by '+', or None
                  reduction:int=16, sa_hidden:int=4):

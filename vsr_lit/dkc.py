@@ -12,9 +12,36 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from .deform import sample_pixels, DCNv2Pack, _pair
+from .deform import sample_pixels, DCNv2Pack, conv_output_size, offset_groups, _pair
 
 # %% ../nbs/10_dkc.ipynb #0b8f53be
+def _input_patches(x:torch.Tensor, k:int, stride, padding, dilation, Ho:int, Wo:int,
+                   image_offset:torch.Tensor=None) -> torch.Tensor:
+    "Step (1): the k×k input patches `(B, C_in, k², H_out·W_out)`, read at deformed positions when `image_offset` is given."
+    B, Cin = x.shape[:2]
+    (sh, sw), (ph, pw), (dh, dw) = _pair(stride), _pair(padding), _pair(dilation)
+    if image_offset is None: return F.unfold(x, k, (dh, dw), (ph, pw), (sh, sw)).view(B, Cin, k * k, Ho * Wo)
+    ar = lambda n: torch.arange(n, dtype=x.dtype, device=x.device)
+    py = (ar(Ho) * sh - ph)[None, :, None] + (ar(k) * dh).repeat_interleave(k)[:, None, None] + image_offset[:, 0::2]
+    px = (ar(Wo) * sw - pw)[None, None, :] + (ar(k) * dw).repeat(k)[:, None, None] + image_offset[:, 1::2]
+    return sample_pixels(x, torch.stack([py, px], -1)).view(B, Cin, k * k, Ho * Wo)
+
+# %% ../nbs/10_dkc.ipynb #a01089c7
+def _sample_tap_weights(weight:torch.Tensor, # kernel spaces (C_out, C_in / groups, S, S)
+                        kernel_offset:torch.Tensor, # (B, G·k²·2, H_out, W_out)
+                        k:int) -> torch.Tensor: # (B, C_out, C_in / groups, k², H_out·W_out)
+    "Step (2): every tap's weight at every output position, bilinearly sampled from the kernel spaces."
+    (Cout, Cg, S, _), (B, L), K = weight.shape, (kernel_offset.shape[0], kernel_offset[0, 0].numel()), k * k
+    G = kernel_offset.shape[1] // (2 * K)
+    grid = torch.arange(k, dtype=weight.dtype, device=weight.device) + (S - k) / 2
+    base = torch.stack(torch.meshgrid(grid, grid, indexing='ij'), -1).view(1, 1, K, 1, 2)
+    pos = base + kernel_offset.reshape(B, G, K, 2, L).transpose(3, 4)                   # (B, G, K, L, 2)
+    spaces = weight.view(Cout // G, G, Cg, S, S).transpose(0, 1).reshape(1, G, Cout // G * Cg, S, S)
+    spaces = spaces.expand(B, -1, -1, -1, -1).reshape(B * G, Cout // G * Cg, S, S)
+    w = sample_pixels(spaces, pos.reshape(B * G, K, L, 2))                              # (B·G, C_out/G·Cg, K, L)
+    return w.view(B, G, Cout // G, Cg, K, L).transpose(1, 2).reshape(B, Cout, Cg, K, L)   # channel o = m·G + g
+
+# %% ../nbs/10_dkc.ipynb #9690e2d4
 def deform_kernel_conv2d(x:torch.Tensor, # (B, C_in, H, W)
                          kernel_offset:torch.Tensor, # (B, G·k²·2, H_out, W_out): (dh, dw) per offset group and tap
                          weight:torch.Tensor, # kernel spaces (C_out, C_in / groups, S, S)
@@ -24,39 +51,17 @@ def deform_kernel_conv2d(x:torch.Tensor, # (B, C_in, H, W)
                          image_offset:torch.Tensor=None, # optional (B, 2·k², H_out, W_out) input offsets (dy, dx)
                         ) -> torch.Tensor: # (B, C_out, H_out, W_out)
     "Deformable-kernel convolution: each tap's weight is bilinearly sampled from a larger kernel space."
-    B, Cin, H, W = x.shape
-    Cout, Cg, S, S2 = weight.shape
-    k, K = kernel_size, kernel_size ** 2
-    (sh, sw), (ph, pw), (dh, dw) = _pair(stride), _pair(padding), _pair(dilation)
-    Ho, Wo = (H + 2 * ph - dh * (k - 1) - 1) // sh + 1, (W + 2 * pw - dw * (k - 1) - 1) // sw + 1
-    L = Ho * Wo
+    (B, Cin, H, W), (Cout, Cg), k = x.shape, weight.shape[:2], kernel_size
+    Ho, Wo, K = *conv_output_size(H, W, k, stride, padding, dilation), k * k
     if Cin != Cg * groups or Cout % groups: raise ValueError(f"weight {tuple(weight.shape)} does not fit {Cin} input channels in {groups} groups")
-    if kernel_offset.shape[1] % (2 * K) or kernel_offset.shape[2:] != (Ho, Wo):
-        raise ValueError(f"kernel_offset must be (B, G·{K}·2, {Ho}, {Wo}), got {tuple(kernel_offset.shape)}")
-    G = kernel_offset.shape[1] // (2 * K)
-    if Cout % G: raise ValueError(f"{G} offset groups do not divide {Cout} output channels")
-    # (1) input patches (B, C_in, K, L)
-    if image_offset is None:
-        cols = F.unfold(x, k, (dh, dw), (ph, pw), (sh, sw)).view(B, Cin, K, L)
-    else:
-        ar = lambda n: torch.arange(n, dtype=x.dtype, device=x.device)
-        py = (ar(Ho) * sh - ph)[None, :, None] + (ar(k) * dh).repeat_interleave(k)[:, None, None] + image_offset[:, 0::2]
-        px = (ar(Wo) * sw - pw)[None, None, :] + (ar(k) * dw).repeat(k)[:, None, None] + image_offset[:, 1::2]
-        cols = sample_pixels(x, torch.stack([py, px], -1)).view(B, Cin, K, L)
-    # (2) tap weights sampled from the kernel spaces: output channel o uses offset group o mod G
-    grid = torch.arange(k, dtype=x.dtype, device=x.device) + (S - k) / 2
-    base = torch.stack(torch.meshgrid(grid, grid, indexing='ij'), -1).view(1, 1, K, 1, 2)
-    pos = base + kernel_offset.view(B, G, K, 2, L).transpose(3, 4)                      # (B, G, K, L, 2)
-    spaces = weight.view(Cout // G, G, Cg, S, S).transpose(0, 1).reshape(1, G, Cout // G * Cg, S, S)
-    spaces = spaces.expand(B, -1, -1, -1, -1).reshape(B * G, Cout // G * Cg, S, S)
-    w = sample_pixels(spaces, pos.reshape(B * G, K, L, 2))                              # (B·G, C_out/G·Cg, K, L)
-    w = w.view(B, G, Cout // G, Cg, K, L).transpose(1, 2).reshape(B, Cout, Cg, K, L)   # channel o = m·G + g
-    # (3) weighted sum over taps (and the group's input channels)
+    offset_groups(kernel_offset, K, (Ho, Wo), Cout, 'output', 'kernel_offset')
+    cols = _input_patches(x, k, stride, padding, dilation, Ho, Wo, image_offset)        # (B, C_in, K, L)
+    w = _sample_tap_weights(weight, kernel_offset, k)                                  # (B, C_out, Cg, K, L)
     if groups == Cin and Cg == 1 and Cout == Cin:                                       # depth-wise: elementwise
         out = (cols * w[:, :, 0]).sum(2)
     else:
-        cols = cols.view(B, groups, Cg, K, L)
-        out = torch.einsum('bgckl,bgockl->bgol', cols, w.view(B, groups, Cout // groups, Cg, K, L)).reshape(B, Cout, L)
+        cols = cols.view(B, groups, Cg, K, Ho * Wo)
+        out = torch.einsum('bgckl,bgockl->bgol', cols, w.view(B, groups, Cout // groups, Cg, K, Ho * Wo)).reshape(B, Cout, -1)
     out = out.view(B, Cout, Ho, Wo)
     return out + bias.view(1, -1, 1, 1) if bias is not None else out
 

@@ -27,8 +27,9 @@ class ReconstructionLevel(nn.Module):
 
     def forward(self, x): return x + self.dksa(self.rcabs(x))
 
+# %% ../nbs/12_dksan.ipynb #c1ae3164
 class DKSAN(nn.Module):
-    "Deformable Kernel Spatial Attention Network (paper 004): DKC alignment, RCAB + DKSA levels, ×2 cascade."
+    "Deformable Kernel Spatial Attention Network: DKC alignment, RCAB + DKSA levels, ×2 cascade."
     def __init__(self, num_feat:int=128, num_frames:int=7,
                  scale:int=16, # 2^L: the number of ×2 levels
                  deformable_groups:int=8, num_extract_block:int=5,

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 from .layers import ResidualBlockNoBN, make_layer, check_window, lrelu
 from .pcd_tsa import PCDAlignment, TSAFusion, PredeblurModule
@@ -43,22 +44,26 @@ class EDVRTrunk(nn.Module):
     def skip(self, centre:torch.Tensor) -> torch.Tensor:  # the reference LR frame, upsampled
         return F.interpolate(centre, scale_factor=self.scale, mode='bilinear', align_corners=False)
 
-    def pyramid(self, x:torch.Tensor) -> list: # [L1, L2, L3], each (B, T, C, h_l, w_l)
-        "Per-frame features (`extract`) and the two strided levels."
-        l1 = self.extract(x.flatten(0, 1))
-        l2 = lrelu(self.conv_l2_2(lrelu(self.conv_l2_1(l1))))
-        l3 = lrelu(self.conv_l3_2(lrelu(self.conv_l3_1(l2))))
-        return [f.view(*x.shape[:2], *f.shape[1:]) for f in (l1, l2, l3)]
+# %% ../nbs/08_edvr.ipynb #34e59f1b
+@patch
+def pyramid(self:EDVRTrunk, x:torch.Tensor) -> list: # [L1, L2, L3], each (B, T, C, h_l, w_l)
+    "Per-frame features (`extract`) and the two strided levels."
+    l1 = self.extract(x.flatten(0, 1))
+    l2 = lrelu(self.conv_l2_2(lrelu(self.conv_l2_1(l1))))
+    l3 = lrelu(self.conv_l3_2(lrelu(self.conv_l3_1(l2))))
+    return [f.view(*x.shape[:2], *f.shape[1:]) for f in (l1, l2, l3)]
 
-    def align(self, pyramid:list) -> torch.Tensor: # (B, T, C, h, w)
-        "PCD-align every frame (the reference too) to the reference."
-        ref = [f[:, self.center] for f in pyramid]
-        return torch.stack([self.pcd_align([f[:, i] for f in pyramid], ref) for i in range(pyramid[0].shape[1])], 1)
+@patch
+def align(self:EDVRTrunk, pyramid:list) -> torch.Tensor: # (B, T, C, h, w)
+    "PCD-align every frame (the reference too) to the reference."
+    ref = [f[:, self.center] for f in pyramid]
+    return torch.stack([self.pcd_align([f[:, i] for f in pyramid], ref) for i in range(pyramid[0].shape[1])], 1)
 
-    def upsample(self, feat:torch.Tensor) -> torch.Tensor: # (B, C, h, w) -> the residual (B, 3, s·h, s·w)
-        out = lrelu(self.pixel_shuffle(self.upconv1(feat)))
-        if self.scale == 4: out = lrelu(self.pixel_shuffle(self.upconv2(out)))
-        return self.conv_last(lrelu(self.conv_hr(out)))
+@patch
+def upsample(self:EDVRTrunk, feat:torch.Tensor) -> torch.Tensor: # (B, C, h, w) -> the residual (B, 3, s·h, s·w)
+    out = lrelu(self.pixel_shuffle(self.upconv1(feat)))
+    if self.scale == 4: out = lrelu(self.pixel_shuffle(self.upconv2(out)))
+    return self.conv_last(lrelu(self.conv_hr(out)))
 
 # %% ../nbs/08_edvr.ipynb #c00f9f57
 def _pad_window(x:torch.Tensor, num_frames:int, m:int, name:str) -> torch.Tensor:
@@ -70,7 +75,8 @@ def _pad_window(x:torch.Tensor, num_frames:int, m:int, name:str) -> torch.Tensor
     ph, pw = (-h) % m, (-w) % m
     return F.pad(x.view(b * t, c, h, w), (0, pw, 0, ph), mode='reflect').view(b, t, c, h + ph, w + pw) if ph or pw else x
 
-def _trunk_forward(self, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, 3, s·h, s·w)
+@patch
+def forward(self:EDVRTrunk, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, 3, s·h, s·w)
     "Pad, extract + pyramid, align, fuse, reconstruct, upsample + skip, crop."
     h, w = x.shape[-2:]
     x = _pad_window(x, self.num_frames, self.pad_to, type(self).__name__)
@@ -78,7 +84,7 @@ def _trunk_forward(self, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (
     s = out.shape[-1] // x.shape[-1]
     return out[..., :s * h, :s * w]
 
-EDVRTrunk.forward = _trunk_forward
+
 
 # %% ../nbs/08_edvr.ipynb #0d3b7a92
 class EDVR(EDVRTrunk):

@@ -125,6 +125,31 @@ class _Progress:
     def close(self):
         if self.show and self.bar is None: print(file=sys.stderr)
 
+# %% ../nbs/16_inference.ipynb #1bfead14
+_VIDEO_SUFFIXES = ('.mp4', '.mkv', '.mov', '.avi', '.webm')
+
+def _upscale_batch(net, windows:list, device, dtype:str, tile:int=None, overlap:int=16) -> np.ndarray:
+    "uint8 windows `[(T, h, w, 3)] * B` → uint8 SR frames `(B, s·h, s·w, 3)`."
+    x = torch.from_numpy(np.stack([np.stack(w) for w in windows])).permute(0, 1, 4, 2, 3).float().div_(255).to(device)
+    with torch.no_grad(), torch.autocast(device.type, dtype=_DTYPES[dtype], enabled=dtype != 'fp32'):
+        y = upscale_tiled(net, x, tile, overlap) if tile else net(x).float().cpu()
+    return (y.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
+
+class _FrameSink:
+    "Where SR frames go: a `VideoWriter` for a video suffix, else `%08d.png` files in a folder."
+    def __init__(self, dest:Path, fps:float, **video_kw):
+        self.dest, self.count = dest, 0
+        self.writer = VideoWriter(dest, fps, **video_kw) if dest.suffix.lower() in _VIDEO_SUFFIXES else None
+        if self.writer is None: dest.mkdir(parents=True, exist_ok=True)
+    def write(self, frames:np.ndarray):
+        for f in frames:
+            if self.writer is not None: self.writer.write(f)
+            else: write_frames(f[None], self.dest, start=self.count)
+            self.count += 1
+    def close(self):
+        if self.writer is not None: self.writer.close()
+
+# %% ../nbs/16_inference.ipynb #3da924e3
 def upscale_video(model, # a registered model (has .scale and .num_frames)
                   source, # a video file or a folder of frames
                   dest, # a video file (.mp4, .mkv, ...) or a folder (no suffix) for PNG frames
@@ -143,31 +168,17 @@ def upscale_video(model, # a registered model (has .scale and .num_frames)
     model = model.eval().to(device)
     if channels_last: model = model.to(memory_format=torch.channels_last)
     net = torch.compile(model) if compile else model
-    to_video = dest.suffix.lower() in ('.mp4', '.mkv', '.mov', '.avi', '.webm')
-    writer = VideoWriter(dest, fps or src_fps or 25, lossless=lossless, codec=codec, crf=crf) if to_video else None
-    if not to_video: dest.mkdir(parents=True, exist_ok=True)
-    written, pending, bar = 0, [], _Progress(total, progress)
-    def flush():
-        nonlocal written
-        x = torch.from_numpy(np.stack([np.stack(w) for w in pending])).permute(0, 1, 4, 2, 3).float().div_(255).to(device)
-        with torch.no_grad(), torch.autocast(device.type, dtype=_DTYPES[dtype], enabled=dtype != 'fp32'):
-            y = upscale_tiled(net, x, tile, overlap) if tile else net(x).float().cpu()
-        out = (y.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
-        for f in out:
-            if writer is not None: writer.write(f)
-            else: write_frames(f[None], dest, start=written)
-            written += 1
-        pending.clear()
-        bar.update(written)
+    sink = _FrameSink(dest, fps or src_fps or 25, lossless=lossless, codec=codec, crf=crf)
+    pending, bar = [], _Progress(total, progress)
     try:
         for c, window in stream_windows(frames, model.num_frames, padding):
             pending.append(window)
-            if len(pending) == batch: flush()
-        if pending: flush()
+            if len(pending) == batch:
+                sink.write(_upscale_batch(net, pending, device, dtype, tile, overlap)); pending.clear(); bar.update(sink.count)
+        if pending: sink.write(_upscale_batch(net, pending, device, dtype, tile, overlap)); bar.update(sink.count)
     except KeyboardInterrupt:                    # Ctrl-C: keep what is written, close the container, stop
-        warnings.warn(f"interrupted: {written} frames written to {dest}")
+        warnings.warn(f"interrupted: {sink.count} frames written to {dest}")
         raise
     finally:
-        if writer is not None: writer.close()
-        bar.close()
-    return written
+        sink.close(); bar.close()
+    return sink.count

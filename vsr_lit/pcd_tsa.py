@@ -9,6 +9,7 @@ __all__ = ['PCDAlignment', 'TSAFusion', 'PredeblurModule']
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 from .layers import ResidualBlockNoBN, lrelu
 from .deform import DCNv2Pack
@@ -80,21 +81,27 @@ class TSAFusion(nn.Module):
         emb = self.temporal_attn2(aligned.reshape(-1, c, h, w)).view(b, t, -1, h, w)
         return torch.sigmoid((emb * emb_ref[:, None]).sum(2))
 
-    def forward(self, aligned:torch.Tensor, # (B, T, C, H, W) aligned features
-               ) -> torch.Tensor: # (B, C, H, W)
-        b, t, c, h, w = aligned.shape
-        feat_all = (aligned * self.temporal_weights(aligned)[:, :, None]).view(b, t * c, h, w)
-        feat = lrelu(self.feat_fusion(feat_all))
-        attn = lrelu(self.spatial_attn1(feat_all))
-        attn = lrelu(self.spatial_attn2(torch.cat([self.max_pool(attn), self.avg_pool(attn)], 1)))
-        lvl = lrelu(self.spatial_attn_l1(attn))
-        lvl = lrelu(self.spatial_attn_l2(torch.cat([self.max_pool(lvl), self.avg_pool(lvl)], 1)))
-        lvl = _up2(lrelu(self.spatial_attn_l3(lvl)))
-        attn = lrelu(self.spatial_attn3(attn)) + lvl
-        attn = _up2(lrelu(self.spatial_attn4(attn)))
-        attn = self.spatial_attn5(attn)
-        add = self.spatial_attn_add2(lrelu(self.spatial_attn_add1(attn)))
-        return feat * torch.sigmoid(attn) * 2 + add
+# %% ../nbs/07_pcd_tsa.ipynb #cc7ab20d
+@patch
+def spatial_attention(self:TSAFusion, feat_all:torch.Tensor) -> tuple: # (M before the sigmoid, A), each (B, C, H, W)
+    "The spatial-attention pyramid on the concatenated weighted frames `(B, T·C, H, W)`."
+    attn = lrelu(self.spatial_attn1(feat_all))
+    attn = lrelu(self.spatial_attn2(torch.cat([self.max_pool(attn), self.avg_pool(attn)], 1)))
+    lvl = lrelu(self.spatial_attn_l1(attn))
+    lvl = lrelu(self.spatial_attn_l2(torch.cat([self.max_pool(lvl), self.avg_pool(lvl)], 1)))
+    lvl = _up2(lrelu(self.spatial_attn_l3(lvl)))
+    attn = lrelu(self.spatial_attn3(attn)) + lvl
+    attn = _up2(lrelu(self.spatial_attn4(attn)))
+    attn = self.spatial_attn5(attn)
+    return attn, self.spatial_attn_add2(lrelu(self.spatial_attn_add1(attn)))
+
+@patch
+def forward(self:TSAFusion, aligned:torch.Tensor, # (B, T, C, H, W) aligned features
+           ) -> torch.Tensor: # (B, C, H, W)
+    b, t, c, h, w = aligned.shape
+    feat_all = (aligned * self.temporal_weights(aligned)[:, :, None]).view(b, t * c, h, w)
+    attn, add = self.spatial_attention(feat_all)
+    return lrelu(self.feat_fusion(feat_all)) * torch.sigmoid(attn) * 2 + add
 
 # %% ../nbs/07_pcd_tsa.ipynb #9ad5e1c1
 class PredeblurModule(nn.Module):

@@ -142,7 +142,7 @@ class MixedDataset(Dataset):
 # %% ../nbs/14_train.ipynb #7aff20dd
 class Callback:
     "Base class: override the events you need; `order` sorts the callbacks of a learner."
-    order = 0
+    order = 0   # every callback below has this same shape (a docstring, an `order`, a few event methods) on purpose
 
 class Learner:
     "A step-based training loop: batch(step) → forward → loss → backward → optimiser step; callbacks add the rest."
