@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install sync readme bench clean-venv
+.PHONY: demo test install sync readme bench outputs docs clean-venv
 
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,16 @@ test: sync
 
 readme:
 	$(BIN)/python tools/render_readme.py
+
+# Re-execute every notebook in place, in reading order, stopping at the first error; run it before committing
+# a notebook change (the notebooks are committed with their outputs). `slow`/`gpu` cells keep their outputs.
+outputs: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py
+	$(BIN)/nbdev_clean
+
+# The course as a website in _docs/ (from the committed notebooks, not executed): open _docs/index.html.
+docs: $(STAMP)
+	$(BIN)/python tools/build_docs.py
 
 bench: $(STAMP)
 	for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -1,4 +1,4 @@
-"""Inference benchmarks (issue 7), each a ratio measured in this run, on the CPU:
+"""Inference benchmarks, each a ratio measured in this run, on the CPU:
 
 (a) frames per second of each shipped model at 180x320 LR, and relative to bicubic;
 (b) peak RSS upscaling a 30-frame against a 300-frame synthetic 180x320 video (streaming: the ratio must stay <= 1.1),

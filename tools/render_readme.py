@@ -1,9 +1,11 @@
 """Render nbs/index.ipynb to README.md (quarto, which nbdev_readme needs, is not available here).
 
-Markdown cells are copied; code cells are shown as python blocks unless they carry `#| hide`.
+Markdown cells are copied; code cells are shown as python blocks unless they carry `#| hide`. Links to
+notebooks (`](00_metrics.ipynb)`) are made relative to the repository root (`](nbs/00_metrics.ipynb)`).
 `--check` exits 1 when README.md is out of date.
 """
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -14,7 +16,7 @@ for cell in nb['cells']:
     src = ''.join(cell['source']).strip()
     if not src or src.startswith('#| hide') or src.startswith('#| default_exp'): continue
     parts.append(src if cell['cell_type'] == 'markdown' else f'```python\n{src}\n```')
-text = '\n\n'.join(parts) + '\n'
+text = re.sub(r'\]\(([\w.-]+\.ipynb)\)', r'](nbs/\1)', '\n\n'.join(parts) + '\n')
 readme = root / 'README.md'
 if '--check' in sys.argv:
     if not readme.exists() or readme.read_text(encoding='utf-8') != text:

@@ -9,10 +9,13 @@ __all__ = ['VIMEO_TEST_KEYS', 'USER_ERRORS', 'training_set', 'cmd_models', 'add_
 
 # %% ../nbs/17_cli.ipynb #2217e1ed
 import argparse
+import contextlib
 import csv
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -158,9 +161,8 @@ def cmd_eval(args):
     root = Path(args.data)
     gt, lr = (root / 'GT', root / args.lr_dir) if (root / 'GT').is_dir() else (root / 'Vid4' / 'GT', root / 'Vid4' / args.lr_dir)
     ds = VideoFolderDataset(gt, lr, num_frames=model.num_frames, padding=args.padding)
-    t0 = time.time()
     res = evaluate_dataset(model, ds, crop_border=args.crop_border, y_channel=not args.rgb, progress=not args.quiet)
-    print(res.table(f"{args.model} on {gt.parent} ({args.lr_dir}, {'RGB' if args.rgb else 'Y'}, crop {args.crop_border}; {time.time() - t0:.0f} s)"))
+    print(res.table(f"{args.model} on {gt.parent} ({args.lr_dir}, {'RGB' if args.rgb else 'Y'}, crop {args.crop_border})"))
     _write_eval(res, args)
     return res
 
@@ -180,7 +182,7 @@ def cmd_upscale(args):
     model = _model(args.model, args.weights)
     n = upscale_video(model, args.input, args.output, padding=args.padding, batch=args.batch, tile=args.tile, overlap=args.overlap,
                       device=args.device, dtype=args.dtype, compile=args.compile, channels_last=args.channels_last, fps=args.fps,
-                      lossless=args.lossless, crf=args.crf, overwrite=args.overwrite, progress=not args.quiet)
+                      lossless=args.lossless, crf=args.crf, audio=not args.no_audio, overwrite=args.overwrite, progress=not args.quiet)
     print(f"{n} frames written to {args.output}")
 
 def add_upscale_parser(sub):
@@ -193,10 +195,12 @@ def add_upscale_parser(sub):
     _add_model_args(u)
     u.add_argument('--tile', type=int, default=None, help='LR tile size (frames too big for memory)')
     u.add_argument('--overlap', type=int, default=16); u.add_argument('--batch', type=int, default=1)
-    u.add_argument('--device', default=None); u.add_argument('--dtype', default='fp32', choices=['fp32', 'bf16', 'fp16'])
+    u.add_argument('--device', default=None); u.add_argument('--dtype', default='auto', choices=['auto', 'fp32', 'bf16', 'fp16'],
+                                                   help="'auto' (default): bf16 where the device computes it natively, else fp32")
     u.add_argument('--compile', action='store_true'); u.add_argument('--channels-last', action='store_true')
     u.add_argument('--padding', default='reflection_circle'); u.add_argument('--fps', type=float, default=None)
     u.add_argument('--lossless', action='store_true'); u.add_argument('--crf', type=int, default=18)
+    u.add_argument('--no-audio', action='store_true', help="drop the input's audio, subtitle and data streams (copied unchanged by default)")
     u.add_argument('--overwrite', action='store_true'); u.add_argument('--quiet', action='store_true')
     u.set_defaults(func=cmd_upscale)
 
@@ -211,14 +215,28 @@ def main(argv=None):
     "Entry point of the `vsr_lit` console script."
     args = build_parser().parse_args(argv)
     if getattr(args, 'data', 'x') is None: args.data = str(data_root())
-    try: args.func(args); return 0               # the console script exits with main()'s value: 0 on success
-    except USER_ERRORS as e:
-        if os.environ.get('VSR_LIT_DEBUG'): raise
-        print(f"vsr_lit {args.command}: error: {e}", file=sys.stderr)
-        raise SystemExit(2)
-    except KeyboardInterrupt:      # what was written stays valid (see upscale_video); the shell's convention: 128 + SIGINT
+    with _sigint_recorded() as interrupted:
+        try: args.func(args)
+        except USER_ERRORS as e:
+            if os.environ.get('VSR_LIT_DEBUG'): raise
+            print(f"vsr_lit {args.command}: error: {e}", file=sys.stderr)
+            raise SystemExit(2)
+        except KeyboardInterrupt: interrupted.append(signal.SIGINT)
+    if interrupted:              # the output is left as it was before the command (see upscale_video)
         print(f"vsr_lit {args.command}: interrupted", file=sys.stderr)
         raise SystemExit(130)
+    return 0                     # the console script exits with main()'s value: 0 on success
+
+@contextlib.contextmanager
+def _sigint_recorded():
+    "Record each SIGINT in the yielded list (and raise KeyboardInterrupt as usual); main thread only."
+    got = []
+    def handler(signum, frame): got.append(signum); raise KeyboardInterrupt
+    main_thread = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGINT, handler) if main_thread else None
+    try: yield got
+    finally:
+        if main_thread: signal.signal(signal.SIGINT, old)
 
 def _in_notebook() -> bool:
     try: get_ipython(); return True

@@ -18,7 +18,7 @@ from .utils import register_model, count_params, MODELS
 
 # %% ../nbs/06_d3drrn.ipynb #6e1291c4
 class D3DRRN(nn.Module):
-    "Fusion-attention back-projection recursive network (paper 000) with deformable 3-D convolution."
+    "Fusion-attention back-projection recursive network (D3DRRN) with deformable 3-D convolution."
     def __init__(self, num_frames:int=7, scale:int=4, num_feat:int=64,
                  num_recursions:int=4, # m: recursions of the shared ABP
                  num_pairs:int=2, # n: up/down projection pairs in the ABP

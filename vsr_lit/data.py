@@ -12,6 +12,7 @@ __all__ = ['PADDING_MODES', 'repo_root', 'data_root', 'excerpt_root', 'must_exis
 import os
 import re
 import math
+import warnings
 from pathlib import Path
 from fractions import Fraction
 
@@ -34,7 +35,7 @@ def repo_root() -> Path|None:
 
 def data_root(path=None, # an explicit folder wins
              ) -> Path:
-    "The data folder: `path`, else `$VSR_LIT_DATA`, else `../shared/data` beside the repo, else the repo's `data/`."
+    "The data folder: `path`, else `$VSR_LIT_DATA`, else a `shared/data` folder beside the repo, else the repo's `data/`."
     if path is not None: return Path(path)
     if os.environ.get('VSR_LIT_DATA'): return Path(os.environ['VSR_LIT_DATA'])
     root = repo_root()
@@ -136,8 +137,10 @@ class VideoWriter:
                  pix_fmt:str=None, # override the pixel format
                  crf:int=18, # h264 quality (0 best, 51 worst)
                  options:dict=None, # extra encoder options
+                 copy_from=None, # a video file whose audio, subtitle and data streams are copied in unchanged
                 ):
         self.path, self.fps = Path(path), Fraction(fps).limit_denominator(1001)
+        self.copy_from = Path(copy_from) if copy_from is not None else None
         self.codec = codec or ('ffv1' if lossless else 'libx264')
         self.pix_fmt = pix_fmt or {'ffv1': 'bgr0', 'libx264rgb': 'rgb24', 'png': 'rgb24'}.get(self.codec, 'yuv420p')
         self.options = {'crf': str(crf), 'rc-lookahead': '10'} if self.codec.startswith('libx264') else {}
@@ -168,12 +171,28 @@ def _open(self:VideoWriter, w, h):
     self.stream = self.container.add_stream(self.codec, rate=self.fps)
     self.stream.width, self.stream.height, self.stream.pix_fmt = w, h, self.pix_fmt
     self.stream.options = self.options
+    self._copied = {}
+    if self.copy_from is None: return
+    with av.open(str(self.copy_from)) as src:
+        for s in src.streams:
+            if s.type == 'video': continue
+            name = s.codec_context.name if s.codec_context is not None else s.type
+            if name not in self.container.supported_codecs:
+                warnings.warn(f"{s.type} stream {s.index} ({name}) cannot be stored in a {self.path.suffix} file: dropped")
+                continue
+            self._copied[s.index] = self.container.add_stream_from_template(s)
 
 @patch
 def close(self:VideoWriter):
-    "Flush the encoder and close the container (safe to call twice)."
+    "Flush the encoder, copy the other streams' packets, close the container (safe to call twice)."
     if self.container is not None:
         for pkt in self.stream.encode(): self.container.mux(pkt)
+        if self._copied:
+            with av.open(str(self.copy_from)) as src:
+                for pkt in src.demux([src.streams[i] for i in self._copied]):
+                    if pkt.dts is None and pkt.size == 0: continue       # the demuxer's end-of-stream marker
+                    pkt.stream = self._copied[pkt.stream.index]
+                    self.container.mux(pkt)
         self.container.close()
         self.container = None
 

@@ -119,7 +119,7 @@ class DKCAlign(nn.Module):
 
 # %% ../nbs/10_dkc.ipynb #1fa1acb0
 class DKSA(nn.Module):
-    "Deformable-kernel spatial attention (Fig. 3b of paper 004), or its light version (Fig. 3c)."
+    "Deformable-kernel spatial attention (DKSAN, Fig. 3b), or its light version (Fig. 3c)."
     def __init__(self, num_feat:int=128, num_dkc:int=None, kernel_space:int=4, light:bool=False):
         super().__init__()
         self.light = light

@@ -33,7 +33,7 @@ class RigidConvBlock(nn.Module):
         return x + y if self.residual else y
 
 class FeatureEnhanceBlock(nn.Module):
-    "ResNet basic block without BN and with LeakyReLU: x + conv(lrelu(conv(x))) (paper 001, Fig. 3 bottom)."
+    "ResNet basic block without BN and with LeakyReLU: x + conv(lrelu(conv(x))) (improved EDVR, Fig. 3 bottom)."
     def __init__(self, num_feat:int=64):
         super().__init__()
         self.conv1, self.conv2 = nn.Conv2d(num_feat, num_feat, 3, 1, 1), nn.Conv2d(num_feat, num_feat, 3, 1, 1)
@@ -42,7 +42,7 @@ class FeatureEnhanceBlock(nn.Module):
     def forward(self, x): return x + self.conv2(F.leaky_relu(self.conv1(x), 0.1))
 
 class FeaturePreprocess(nn.Module):
-    "RigidConv group (Config 1 widening, then Config 2) followed by feature-enhancement blocks (paper 001, Fig. 2)."
+    "RigidConv group (Config 1 widening, then Config 2) followed by feature-enhancement blocks (improved EDVR, Fig. 2)."
     def __init__(self, num_in_ch:int=3, num_feat:int=64,
                  widths:tuple=(16, 32), # intermediate widths of the Config-1 blocks: 3 → 16 → 32 → C
                  num_config2:int=2, # Config-2 RigidConv blocks
@@ -90,7 +90,7 @@ class Temporal3DFusion(nn.Module):
 
 # %% ../nbs/09_edvr_plus.ipynb #58d6ae80
 class CAReconstructionBlock(nn.Module):
-    "Residual block with channel attention from per-channel mean and max (paper 001, Fig. 6)."
+    "Residual block with channel attention from per-channel mean and max (improved EDVR, Fig. 6)."
     def __init__(self, num_feat:int=64, reduction:int=16):
         super().__init__()
         self.conv1, self.conv2 = nn.Conv2d(num_feat, num_feat, 3, 1, 1), nn.Conv2d(num_feat, num_feat, 3, 1, 1)

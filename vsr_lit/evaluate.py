@@ -8,7 +8,6 @@ __all__ = ['PUBLISHED_VID4_BI', 'EvalResult', 'evaluate_dataset', 'compare_crops
 
 # %% ../nbs/15_evaluate.ipynb #bceeabf0
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -110,19 +109,17 @@ class _Window:
 def results_table(models:dict, # name -> model
                   dataset, # windows at least as long as every model's (each model gets its centre frames)
                   crop_border:int=0, progress:bool=False) -> tuple: # (text table, {name: EvalResult})
-    "Evaluate each model; a table of per-clip PSNR/SSIM, the average, parameters and CPU seconds per frame."
+    "Evaluate each model; a table of per-clip PSNR/SSIM, the average and the parameters."
     results, rows = {}, []
     for name, model in models.items():
-        t0 = time.perf_counter()
         results[name] = r = evaluate_dataset(model, _Window(dataset, model.num_frames), crop_border, progress=progress)
-        spf = (time.perf_counter() - t0) / len(r.frames)
         pub = PUBLISHED_VID4_BI.get(name)
-        rows.append((name, r, count_params(model), spf, pub))
+        rows.append((name, r, count_params(model), pub))
     clips = list(next(iter(results.values())).clips)
-    head = f"{'model':<16}" + ''.join(f'{c:>16}' for c in clips) + f"{'average':>16}{'params':>11}{'s/frame':>9}  published"
+    head = f"{'model':<16}" + ''.join(f'{c:>16}' for c in clips) + f"{'average':>16}{'params':>11}  published"
     lines = [head] + [f'{n:<16}' + ''.join(f"{r.clips[c]['psnr']:>8.2f}/{r.clips[c]['ssim']:.4f}" for c in clips)
-                      + f'{r.psnr:>8.2f}/{r.ssim:.4f}{p:>11,}{spf:>9.3f}  ' + (f'{pub[0]:.2f}/{pub[1]:.4f}' if pub else '-')
-                      for n, r, p, spf, pub in rows]
+                      + f'{r.psnr:>8.2f}/{r.ssim:.4f}{p:>11,}  ' + (f'{pub[0]:.2f}/{pub[1]:.4f}' if pub else '-')
+                      for n, r, p, pub in rows]
     return '\n'.join(lines), results
 
 # %% ../nbs/15_evaluate.ipynb #d8d08992
@@ -141,8 +138,8 @@ def crop_viewer(dataset, models:dict, crop:int=128):
     def show(frame, model, top, left):
         item = dataset[frame]
         with torch.no_grad():
-            outs = {'bicubic': models['bicubic'](item['lq'][None, item['lq'].shape[0] // 2:item['lq'].shape[0] // 2 + 1])[0] if 'bicubic' in models else None,
-                    model: models[model](item['lq'][None] if models[model].num_frames > 1 else item['lq'][None, item['lq'].shape[0] // 2:item['lq'].shape[0] // 2 + 1])[0]}
+            outs = {'bicubic': models['bicubic'](centre_frames(item['lq'], 1)[None])[0] if 'bicubic' in models else None,
+                    model: models[model](centre_frames(item['lq'], models[model].num_frames)[None])[0]}
         H, W_ = item['gt'].shape[-2:]
         compare_crops(item['gt'], {k: v for k, v in outs.items() if v is not None}, box=(min(top, H - crop), min(left, W_ - crop), crop, crop),
                       scale_note=f" ({item['clip']} {item['idx']})")
@@ -173,9 +170,8 @@ def demo(out_dir='outputs', # where the comparison image goes
     for name, model in models.items():
         model.eval()
         sub = _Window(ds, model.num_frames)
-        t0 = time.time()
         results[name] = evaluate_dataset(model, sub)
-        print(results[name].table(f"\n{name} x{model.scale} on {root / 'Vid4'} (BI, Y channel, crop 0; {time.time() - t0:.1f} s)"))
+        print(results[name].table(f"\n{name} x{model.scale} on {'the Vid4 excerpt' if data is None else root / 'Vid4'} (BI, Y channel, crop 0)"))
         with torch.no_grad(): crops[name] = model(centre_frames(item['lq'], model.num_frames)[None])[0]
     path = Path(out_dir) / 'vid4_calendar_crops.png'
     compare_crops(item['gt'], crops, box=(250, 250, 150, 220), path=path, scale_note=' (calendar, frame 3)')

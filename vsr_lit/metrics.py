@@ -66,7 +66,7 @@ def mse(img1, img2, # images to compare: numpy uint8 `(..., H, W, 3)` or torch f
         crop_border:int=0, # pixels removed from each side first
         y_channel:bool=True, # compare the BT.601 Y channel (True) or RGB (False)
        ): # a float, or one value per image for a stack
-    "Mean squared error in 8-bit units (eq. 1 of paper 002), after quantising, cropping and the Y conversion."
+    "Mean squared error in 8-bit units (the VSR survey, eq. 1), after quantising, cropping and the Y conversion."
     a, b = _prepare(img1, img2, crop_border, y_channel)
     axes = (-2, -1) if y_channel else (-3, -2, -1)
     return _reduce(((a - b) ** 2).mean(axis=axes))
@@ -75,7 +75,7 @@ def psnr(img1, img2, # images to compare: numpy uint8 `(..., H, W, 3)` or torch 
          crop_border:int=0, # pixels removed from each side first
          y_channel:bool=True, # compare the BT.601 Y channel (True) or RGB (False)
         ): # dB: a float, or one value per image for a stack; inf when identical
-    "Peak signal-to-noise ratio 10·log10(255²/MSE) (eq. 2 of paper 002), the published protocol."
+    "Peak signal-to-noise ratio 10·log10(255²/MSE) (the VSR survey, eq. 2), the published protocol."
     m = np.asarray(mse(img1, img2, crop_border, y_channel), dtype=np.float64)
     with np.errstate(divide='ignore'): v = 10.0 * np.log10(255.0 ** 2 / m)
     return _reduce(v)
@@ -110,7 +110,7 @@ def ssim(img1, img2, # images to compare: numpy uint8 `(..., H, W, 3)` or torch 
          crop_border:int=0, # pixels removed from each side first
          y_channel:bool=True, # compare the BT.601 Y channel (True) or RGB (False, mean over channels)
         ): # a float, or one value per image for a stack
-    "Structural similarity (eq. 5 of paper 002) with the published protocol: 8 bits, Y, Gaussian 11×11, valid."
+    "Structural similarity (the VSR survey, eq. 5) with the published protocol: 8 bits, Y, Gaussian 11×11, valid."
     a, b = _prepare(img1, img2, crop_border, y_channel)
     if not y_channel: a, b = np.moveaxis(a, -1, -3), np.moveaxis(b, -1, -3)  # (..., 3, H, W)
     m = ssim_map(a, b)

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 # %% ../nbs/03_mfe.ipynb #72f571cc
 class MFE(nn.Module):
-    "Multi-scale feature extraction (eq. 5–7 of paper 000): 3×3×3 conv, parallel 1/3/5 branches, 1×1×1 fusion."
+    "Multi-scale feature extraction (D3DRRN, eq. 5–7): 3×3×3 conv, parallel 1/3/5 branches, 1×1×1 fusion."
     def __init__(self, in_ch:int=3, # channels of each frame
                  num_feat:int=64, # output channels C
                  kernels:tuple=(1, 3, 5), # branch kernel sizes

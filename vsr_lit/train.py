@@ -29,7 +29,7 @@ from .models import get_model
 
 # %% ../nbs/14_train.ipynb #c553009e
 def charbonnier_loss(pred:torch.Tensor, target:torch.Tensor,
-                     eps:float=1e-3, # 1e-3 as paper 004, 1e-6 as BasicSR
+                     eps:float=1e-3, # 1e-3 as DKSAN, 1e-6 as BasicSR
                      reduction:str='mean', # 'mean' or 'sum'
                     ) -> torch.Tensor:
     "Charbonnier penalty sqrt((pred - target)^2 + eps^2), averaged or summed."
@@ -38,8 +38,8 @@ def charbonnier_loss(pred:torch.Tensor, target:torch.Tensor,
     v = torch.sqrt((pred - target) ** 2 + eps * eps)
     return v.mean() if reduction == 'mean' else v.sum()
 
-def l1_loss(pred, target): "Mean absolute error (eq. 34 of paper 000)."; return F.l1_loss(pred, target)
-def l2_loss(pred, target): "Mean squared error (eq. 35 of paper 000)."; return F.mse_loss(pred, target)
+def l1_loss(pred, target): "Mean absolute error (D3DRRN, eq. 34)."; return F.l1_loss(pred, target)
+def l2_loss(pred, target): "Mean squared error (D3DRRN, eq. 35)."; return F.mse_loss(pred, target)
 
 LOSSES = {'charbonnier': charbonnier_loss, 'l1': l1_loss, 'l2': l2_loss}
 

@@ -1,0 +1,141 @@
+"""Build the course's website into `_docs/` from the committed notebooks, without executing them (`make docs`).
+
+Why Sphinx with MyST-NB and the PyData theme: nbdev's own site generator (Quarto) cannot be installed here,
+and this trio renders notebooks *with their saved outputs* (figures, tables, printed numbers), documents each
+module's API from its docstrings (`autodoc`), and gives a sidebar, an in-page table of contents and
+previous/next links in reading order — all from packages on PyPI. Math is typeset by MathJax 3 (SVG output, so
+no web fonts are needed) from the copy that the `sphinx-mathjax-offline` package ships, copied into the site,
+so pages render offline, also opened straight from disk.
+
+What it does: copies `nbs/*.ipynb` into a build folder, dropping `#| hide` and `#| default_exp` cells and the
+`#| ...` directive lines of the others, appends to each module notebook an "API" section (`automodule` of the
+module it exports), appends the reading order as a hidden table of contents to the home page, then runs
+`sphinx-build`. Open `_docs/index.html` in a browser.
+
+Run: .venv/bin/python tools/build_docs.py
+"""
+import json
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TRACKS = [("Foundations", ["00", "01", "02", "02a", "02b", "02c"]), ("D3DRRN", ["03", "04", "05", "06"]),
+          ("EDVR and the improved EDVR", ["07", "08", "09"]), ("DKSAN", ["10", "11", "12"]),
+          ("Train, evaluate, use", ["13", "14", "15", "16", "17"])]
+NBS, SRC, OUT = ROOT / "nbs", ROOT / "_docs_src", ROOT / "_docs"
+
+CONF = '''
+project = "vsr_lit"
+author = "the vsr_lit authors"
+extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.mathjax"]
+nb_execution_mode = "off"                      # the notebooks are committed executed
+nb_merge_streams = True
+myst_enable_extensions = ["dollarmath", "amsmath"]
+myst_heading_anchors = 3
+suppress_warnings = ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure"]
+autodoc_member_order = "bysource"
+autodoc_typehints = "none"                    # the signatures carry them; the docments comments say the rest
+html_theme = "pydata_sphinx_theme"
+html_title = "vsr_lit"
+html_static_path = ["_static"]
+html_css_files = ["course.css"]
+html_theme_options = {"show_prev_next": True, "navigation_with_keys": False, "secondary_sidebar_items": ["page-toc"],
+                      "navbar_center": [], "footer_start": [], "footer_end": []}
+html_context = {"default_mode": "light"}
+html_sidebars = {"**": ["globaltoc.html"]}
+html_show_sourcelink = False
+html_copy_source = False
+mathjax_path = "mathjax/tex-svg.js"           # MathJax 3 with SVG output: no web fonts, so it works from file://
+mathjax3_config = {"tex": {"inlineMath": [["\\\\(", "\\\\)"]], "displayMath": [["\\\\[", "\\\\]"]]},
+                   "svg": {"fontCache": "global"}}
+exclude_patterns = ["_build"]
+'''
+
+CSS = """
+.bd-sidebar-primary h3 { font-size: 1.1rem; margin-top: .5rem; }
+.bd-sidebar-primary p.caption { font-weight: 600; margin: 1rem 0 .3rem; }
+.bd-sidebar-primary ul { padding-left: 1rem; }
+.bd-sidebar-primary li { margin: .2rem 0; }
+div.cell_output img { max-width: 100%; height: auto; }
+"""
+
+
+def _directive_free(src: str) -> str:
+    "A code cell's source without its leading `#| ...` lines."
+    lines = src.splitlines()
+    while lines and lines[0].startswith("#|"):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _display_math_own_paragraph(md: str) -> str:
+    "Blank lines around `$$ ... $$` blocks: MyST reads display math only as a paragraph of its own."
+    md = re.sub(r"(?<!\n)\n([ \t]*\$\$)(?=[^$\s])", r"\n\n\1", md)
+    return re.sub(r"(?<=[^$\s])(\$\$[ \t]*)\n(?!\n)", r"\1\n\n", md)
+
+
+def _md(text: str) -> dict:
+    return {"cell_type": "markdown", "id": uuid.uuid5(uuid.NAMESPACE_URL, text).hex[:8], "metadata": {}, "source": text}
+
+
+def prepare(nb_path: Path) -> tuple:
+    "The notebook as the site shows it, and the module it exports (or None)."
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    module, cells = None, []
+    for c in nb["cells"]:
+        src = "".join(c["source"])
+        if c["cell_type"] == "code":
+            m = re.search(r"^#\|\s*default_exp\s+(\S+)", src, re.M)
+            if m:
+                module = m.group(1)
+            if re.match(r"#\|\s*(hide|default_exp)\b", src):
+                continue
+            c = dict(c, source=_directive_free(src))
+            if not c["source"].strip():
+                continue
+        c.setdefault("id", uuid.uuid5(uuid.NAMESPACE_URL, f"{nb_path.name}{len(cells)}").hex[:8])
+        if c["cell_type"] == "markdown":
+            c = dict(c, source=_display_math_own_paragraph(src))
+        cells.append(c)
+    if module:
+        cells.append(_md(f"## API: `vsr_lit.{module}`\n\n```{{eval-rst}}\n.. automodule:: vsr_lit.{module}\n"
+                         "   :members:\n   :no-index:\n```\n"))
+    nb["cells"] = cells
+    return nb, module
+
+
+def build(strict: bool = False) -> Path:
+    if SRC.exists():
+        shutil.rmtree(SRC)
+    (SRC / "_static").mkdir(parents=True)
+    (SRC / "conf.py").write_text(CONF)
+    (SRC / "_static" / "course.css").write_text(CSS)
+    import importlib.util
+    mj = Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).parent / "static" / "mathjax" / "tex-svg.js"
+    (SRC / "_static" / "mathjax").mkdir()
+    shutil.copy(mj, SRC / "_static" / "mathjax" / "tex-svg.js")
+    names = sorted(p.stem for p in NBS.glob("[0-9]*.ipynb"))
+    for name in names + ["index"]:
+        nb, _ = prepare(NBS / f"{name}.ipynb")
+        if name == "index":
+            for caption, members in TRACKS:
+                toc = "\n".join(n for n in names if n.split("_")[0] in members)
+                nb["cells"].append(_md(f"```{{toctree}}\n:hidden:\n:maxdepth: 1\n:caption: {caption}\n\n{toc}\n```\n"))
+        (SRC / f"{name}.ipynb").write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "1", str(SRC), str(OUT)]
+    if strict:
+        cmd.insert(4, "-W")
+    subprocess.run(cmd, check=True)
+    (OUT / ".nojekyll").touch()
+    return OUT
+
+
+if __name__ == "__main__":
+    out = build(strict="--strict" in sys.argv)
+    print(f"built {out}: open {out / 'index.html'} in a browser")
