@@ -4,7 +4,9 @@
 (b) peak RSS upscaling a 30-frame against a 300-frame synthetic 180x320 video (streaming: the ratio must stay <= 1.1),
     for h264 (the default output), FFV1 and PNG-folder outputs; peaks are exact (the kernel's high-water mark);
 (c) tiled (tile 128, overlap 16) against untiled peak memory at 360x640 LR (bicubic and edvr_m_tiny);
-(d) edvr_m at 1x5x3x180x320: eager fp32 against channels_last + bf16 autocast: speed ratio and max output difference.
+(d) edvr_m at 1x5x3x180x320: eager fp32 against channels_last + bf16 autocast: speed ratio and max output difference;
+(e) the EDVR feature cache (each frame's pyramid once, `FeatureCache`) against the windowed forward while streaming
+    a 180x320 clip: frames/s of each and the speed-up, for edvr_m_tiny and edvr_m, and the max output difference.
 Run: .venv/bin/python bench/inference.py [a b c d]   (--quick: tiny sizes, bicubic and edvr_m_tiny only, one run each)
 """
 import sys
@@ -16,7 +18,7 @@ import numpy as np
 import torch
 
 from vsr_lit.data import VideoWriter
-from vsr_lit.inference import upscale_video, upscale_tiled
+from vsr_lit.inference import upscale_video, upscale_tiled, stream_windows, FeatureCache
 from vsr_lit.models import get_model, shipped_weights
 from _memory import peak_of, child_output
 
@@ -46,7 +48,7 @@ if len(argv) > 1 and argv[0] == "--child":
         print(mb)
     sys.exit(0)
 
-parts = argv or ["a", "b", "c", "d"]
+parts = argv or ["a", "b", "c", "d", "e"]
 torch.manual_seed(0)
 if "a" in parts:
     print(f"(a) frames per second at {LR[0]}x{LR[1]} LR (CPU, fp32)")
@@ -98,3 +100,22 @@ if "d" in parts:
     y1, t1 = timed(m.to(memory_format=torch.channels_last), True)
     print(f"(d) {'edvr_m_tiny' if QUICK else 'edvr_m'} 1x5x3x{LR[0]}x{LR[1]}: eager fp32 {t0:.2f} s, channels_last + bf16 {t1:.2f} s: {t0 / t1:.2f}x; "
           f"max |difference| {(y1 - y0).abs().max().item():.3f}")
+if "e" in parts:
+    n_frames = 6 if QUICK else 10
+    clip = [torch.rand(3, *LR) for _ in range(n_frames)]
+    for name in (["edvr_m_tiny"] if QUICK else ["edvr_m_tiny", "edvr_m"]):
+        m = get_model(name).eval()
+        with torch.no_grad():
+            for n, p in m.named_parameters():
+                if "conv_offset" in n:
+                    p.normal_(0, 0.01)
+            t0 = time.perf_counter()
+            windowed = [m(torch.stack(w)[None]) for _, w in stream_windows(clip, m.num_frames)]
+            t_win = time.perf_counter() - t0
+            cache = FeatureCache(m)
+            t0 = time.perf_counter()
+            cached = [cache(torch.stack(w)[None], [i]) for _, w, i in stream_windows(clip, m.num_frames, indices=True)]
+            t_cache = time.perf_counter() - t0
+        err = max((a - b).abs().max().item() for a, b in zip(windowed, cached))
+        print(f"(e) {name} {n_frames} frames at {LR[0]}x{LR[1]}: windowed {n_frames / t_win:.2f} frames/s, feature cache "
+              f"{n_frames / t_cache:.2f} frames/s: {t_win / t_cache:.2f}x; max |difference| {err:.1e}")

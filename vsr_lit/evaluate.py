@@ -138,8 +138,8 @@ def crop_viewer(dataset, models:dict, crop:int=128):
     def show(frame, model, top, left):
         item = dataset[frame]
         with torch.no_grad():
-            outs = {'bicubic': models['bicubic'](centre_frames(item['lq'], 1)[None])[0] if 'bicubic' in models else None,
-                    model: models[model](centre_frames(item['lq'], models[model].num_frames)[None])[0]}
+            outs = {'bicubic': models['bicubic'](item['lq'][None, item['lq'].shape[0] // 2:item['lq'].shape[0] // 2 + 1])[0] if 'bicubic' in models else None,
+                    model: models[model](item['lq'][None] if models[model].num_frames > 1 else item['lq'][None, item['lq'].shape[0] // 2:item['lq'].shape[0] // 2 + 1])[0]}
         H, W_ = item['gt'].shape[-2:]
         compare_crops(item['gt'], {k: v for k, v in outs.items() if v is not None}, box=(min(top, H - crop), min(left, W_ - crop), crop, crop),
                       scale_note=f" ({item['clip']} {item['idx']})")
