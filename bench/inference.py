@@ -4,32 +4,38 @@
 (b) peak RSS upscaling a 30-frame against a 300-frame synthetic 180x320 video (streaming: the ratio must stay <= 1.1),
     for h264 (the default output), FFV1 and PNG-folder outputs; peaks are exact (the kernel's high-water mark);
 (c) tiled (tile 128, overlap 16) against untiled peak memory at 360x640 LR (bicubic and edvr_m_tiny);
-(d) edvr_m at 1x5x3x180x320: eager fp32 against channels_last + bf16 autocast: speed ratio and max output difference;
+(d) edvr_m_tiny (edvr_m with --edvr-m) at 1x5x3x180x320 on this CPU: fp32 against channels-last fp32 and against bf16
+    autocast (native or emulated, as the CPU has it): speed ratios and max output differences;
 (e) the EDVR feature cache (each frame's pyramid once, `FeatureCache`) against the windowed forward while streaming
-    a 180x320 clip: frames/s of each and the speed-up, for edvr_m_tiny and edvr_m, and the max output difference.
-Run: .venv/bin/python bench/inference.py [a b c d]   (--quick: tiny sizes, bicubic and edvr_m_tiny only, one run each)
+    a 180x320 clip: frames/s of each and the speed-up, for edvr_m_tiny and edvr_m, and the max output difference;
+(f) the bicubic pipeline (`upscale_video`, 21 REDS4 LR frames 320x180 -> 1280x720 h264) against a plain PyAV decode +
+    swscale bicubic resize + h264 encode of the same frames with the same encoder settings: frames/s ratio, the
+    pipeline's seconds per stage, the start-up of the command line, and peak memory of each (fresh processes).
+Run: .venv/bin/python bench/inference.py [a b c d e f]   (--quick: tiny sizes, bicubic and edvr_m_tiny only, one run each)
 """
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import av
 import numpy as np
 import torch
 
-from vsr_lit.data import VideoWriter
-from vsr_lit.inference import upscale_video, upscale_tiled, stream_windows, FeatureCache
+from vsr_lit.data import VideoWriter, data_root, read_frames, iter_video
+from vsr_lit.inference import upscale_video, upscale_tiled, stream_windows, FeatureCache, to_channels_last
 from vsr_lit.models import get_model, shipped_weights
 from _memory import peak_of, child_output
 
 
-def child(which, *args):
+def child(which, *args, lines=False):
     "Measure in a fresh process (peak memory must not include other measurements)."
-    return float(child_output(__file__, which, *args, quick=QUICK).splitlines()[-1])
+    out = child_output(__file__, which, *args, quick=QUICK).splitlines()
+    return out if lines else float(out[-1])
 
 
 QUICK = "--quick" in sys.argv
-argv = [a for a in sys.argv[1:] if a != "--quick"]
+argv = [a for a in sys.argv[1:] if a not in ("--quick", "--edvr-m")]
 LR, BIG, FRAMES, RUNS = ((32, 48), (64, 96), (3, 6, 9), 1) if QUICK else ((180, 320), (360, 640), (30, 300, 1000), 3)
 TILE = 32 if QUICK else 128
 if len(argv) > 1 and argv[0] == "--child":
@@ -39,6 +45,45 @@ if len(argv) > 1 and argv[0] == "--child":
         d = Path(tempfile.mkdtemp())
         _, mb = peak_of(lambda: upscale_video(get_model("bicubic"), src, d / out_name, lossless=out_name.endswith(".mkv"), progress=False))
         print(mb)
+    elif which in ("plain", "pipeline"):  # (f) seconds, peak MB of a plain decode + resize + encode, or of upscale_video
+        src, out = Path(argv[2]), Path(tempfile.mkdtemp()) / "out.mp4"
+        def plain():
+            with av.open(str(src)) as c, av.open(str(out), "w") as o:
+                s = c.streams.video[0]
+                v = o.add_stream("libx264", rate=s.average_rate)
+                v.width, v.height, v.pix_fmt = 4 * s.codec_context.width, 4 * s.codec_context.height, "yuv420p"
+                v.options = {"crf": "18", "rc-lookahead": "10"}
+                for f in c.decode(s):
+                    for p in v.encode(f.reformat(width=v.width, height=v.height, format="yuv420p", interpolation="BICUBIC")):
+                        o.mux(p)
+                for p in v.encode():
+                    o.mux(p)
+        st = {}
+        fn = plain if which == "plain" else lambda: upscale_video(get_model("bicubic"), src, out, progress=False, stats=st)
+        t0 = time.perf_counter()
+        _, mb = peak_of(fn)
+        print(" ".join(f"{k} {v:.3f}" for k, v in st.get("stages", {}).items()))
+        print(time.perf_counter() - t0, mb)
+    elif which == "steps":  # (f) where the pipeline's memory goes: peak RSS above start after each step, one frame then all
+        src, steps, out = Path(argv[2]), [], Path(tempfile.mkdtemp()) / "out.mp4"
+        from vsr_lit.inference import _upscale_batch
+        m, dev = get_model("bicubic"), torch.device("cpu")
+        frames = iter_video(src)
+        def step(name, fn):
+            r, mb = peak_of(fn)
+            steps.append(f"{name} +{mb:.0f}")
+            return r
+        f0 = step("decode first frame", lambda: next(frames))
+        sr = step("model + quantise, first frame (torch's kernels and buffers)", lambda: _upscale_batch(m, [[f0]], dev, "fp32"))
+        w = VideoWriter(out, 25)
+        step("open the h264 encoder, encode the first frame", lambda: w.write(sr[0]))
+        def rest():
+            for f in frames:
+                w.write(_upscale_batch(m, [[f]], dev, "fp32")[0])
+            w.close()
+        step("all other frames (x264 lookahead and threads fill up)", rest)
+        print("; ".join(steps))
+        print(0)
     elif which == "tile":           # (c) model, tile size (0 = untiled) at 360x640 LR
         name, tile = argv[2], int(argv[3])
         m = get_model(name, pretrained=name != "bicubic").eval()
@@ -48,7 +93,7 @@ if len(argv) > 1 and argv[0] == "--child":
         print(mb)
     sys.exit(0)
 
-parts = argv or ["a", "b", "c", "d", "e"]
+parts = argv or ["a", "b", "c", "d", "e", "f"]
 torch.manual_seed(0)
 if "a" in parts:
     print(f"(a) frames per second at {LR[0]}x{LR[1]} LR (CPU, fp32)")
@@ -84,7 +129,8 @@ if "c" in parts:
         print(f"(c) peak memory at {BIG[0]}x{BIG[1]} LR, {name}: untiled {u:.0f} MB, tiled ({TILE}, overlap 16) {t:.0f} MB, "
               f"ratio {t / max(u, 1e-3):.2f}")
 if "d" in parts:
-    m = get_model("edvr_m_tiny" if QUICK else "edvr_m").eval()
+    name = "edvr_m_tiny" if QUICK or "--edvr-m" not in sys.argv else "edvr_m"   # edvr_m in bf16 takes minutes on an AVX2 CPU
+    m = get_model(name).eval()
     with torch.no_grad():
         for n, p in m.named_parameters():
             if "conv_offset" in n:
@@ -97,9 +143,11 @@ if "d" in parts:
             y = model(x)
         return y.float(), time.perf_counter() - t0
     y0, t0 = timed(m, False)
-    y1, t1 = timed(m.to(memory_format=torch.channels_last), True)
-    print(f"(d) {'edvr_m_tiny' if QUICK else 'edvr_m'} 1x5x3x{LR[0]}x{LR[1]}: eager fp32 {t0:.2f} s, channels_last + bf16 {t1:.2f} s: {t0 / t1:.2f}x; "
-          f"max |difference| {(y1 - y0).abs().max().item():.3f}")
+    y2, t2 = timed(m, True)
+    y1, t1 = timed(to_channels_last(m), False)
+    print(f"(d) {name} 1x5x3x{LR[0]}x{LR[1]} on this CPU: fp32 {t0:.2f} s; channels-last fp32 {t1:.2f} s: {t0 / t1:.2f}x the speed "
+          f"(max |difference| {(y1 - y0).abs().max().item():.1e}); bf16 autocast {t2:.2f} s: {t2 / t0:.2f}x the time "
+          f"(max |difference| {(y2 - y0).abs().max().item():.1e})")
 if "e" in parts:
     n_frames = 6 if QUICK else 10
     clip = [torch.rand(3, *LR) for _ in range(n_frames)]
@@ -119,3 +167,39 @@ if "e" in parts:
         err = max((a - b).abs().max().item() for a, b in zip(windowed, cached))
         print(f"(e) {name} {n_frames} frames at {LR[0]}x{LR[1]}: windowed {n_frames / t_win:.2f} frames/s, feature cache "
               f"{n_frames / t_cache:.2f} frames/s: {t_win / t_cache:.2f}x; max |difference| {err:.1e}")
+if "f" in parts:
+    tmp = Path(tempfile.mkdtemp())
+    reds = data_root() / "REDS4/BIx4/000" if data_root() is not None else None
+    if reds is not None and reds.exists():
+        frames, what = read_frames(reds), "REDS4 LR frames (clip 000)"
+    else:
+        rng = np.random.default_rng(0)
+        base = torch.nn.functional.interpolate(torch.rand(1, 3, LR[0] // 8, LR[1] // 8), size=LR, mode="bicubic")[0]
+        frames = np.stack([np.roll((base.clamp(0, 1) * 255).byte().permute(1, 2, 0).numpy(), 2 * i, 1) for i in range(21)])
+        what = "synthetic smooth frames"
+    if QUICK:
+        frames = frames[:3, :32, :48]
+    with VideoWriter(tmp / "in.mkv", 25, lossless=True) as w:
+        for f in frames:
+            w.write(f)
+    n, (h, w_) = len(frames), frames.shape[1:3]
+    plain = [child("plain", tmp / "in.mkv", lines=True)[-1].split() for _ in range(RUNS)]
+    pipe = [child("pipeline", tmp / "in.mkv", lines=True) for _ in range(RUNS)]
+    tp, mp = np.median([float(a) for a, _ in plain]), np.median([float(b) for _, b in plain])
+    tq, mq = np.median([float(r[-1].split()[0]) for r in pipe]), np.median([float(r[-1].split()[1]) for r in pipe])
+    print(f"(f) {n} {what}, {w_}x{h} -> {4 * w_}x{4 * h} h264 crf 18 (median of {RUNS} fresh processes):")
+    print(f"    plain PyAV decode + swscale bicubic + encode: {n / tp:.2f} frames/s, peak +{mp:.0f} MB")
+    print(f"    vsr_lit upscale_video (bicubic):               {n / tq:.2f} frames/s, peak +{mq:.0f} MB: "
+          f"{tq / tp:.2f}x the plain pipeline's time; stages (s): {pipe[len(pipe) // 2][0]}")
+    print(f"    memory, step by step (MB, each above the RSS before it): {child('steps', tmp / 'in.mkv', lines=True)[0]}")
+    if not QUICK:
+        import subprocess
+        code = "import vsr_lit.cli; from vsr_lit.models import get_model; get_model('bicubic')"
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        start = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "vsr_lit.cli", "upscale", str(tmp / "in.mkv"), str(tmp / "cli.mp4"), "--model", "bicubic", "--quiet"],
+                       check=True, capture_output=True)
+        wall = time.perf_counter() - t0
+        print(f"    the command line: {wall:.2f} s wall for the {n} frames, of which start-up (Python, torch, vsr_lit imports) {start:.2f} s")

@@ -27,7 +27,7 @@ from .models import get_model, list_models
 from .train import (Learner, SyntheticClipDataset, MixedDataset, init_distributed, preset_for, init_from, LOSSES, PRESETS,
                            Validate, Checkpoint, ProgressBar, GradClip, EMA, MixedPrecision, FusionWarmup, DDP, Compile)
 from .evaluate import evaluate_dataset
-from .inference import upscale_video
+from .inference import upscale_video, format_stats
 
 # %% ../nbs/17_cli.ipynb #6712a11d
 VIMEO_TEST_KEYS = {'00002/0004', '00002/0007', '00002/0008'}   # the official test split among the shared septuplets
@@ -179,28 +179,38 @@ def add_eval_parser(sub):
 # %% ../nbs/17_cli.ipynb #008bb59a
 def cmd_upscale(args):
     "Upscale a video or a frame folder with a registered model."
-    model = _model(args.model, args.weights)
+    if args.output is None and not args.benchmark: raise ValueError("an output is needed (or --benchmark to write nothing)")
+    model, stats = _model(args.model, args.weights), {}
     n = upscale_video(model, args.input, args.output, padding=args.padding, batch=args.batch, tile=args.tile, overlap=args.overlap,
                       device=args.device, dtype=args.dtype, compile=args.compile, channels_last=args.channels_last, fps=args.fps,
-                      lossless=args.lossless, crf=args.crf, audio=not args.no_audio, overwrite=args.overwrite, progress=not args.quiet)
-    print(f"{n} frames written to {args.output}")
+                      lossless=args.lossless, crf=args.crf, audio='none' if args.no_audio else args.audio, overwrite=args.overwrite,
+                      progress=not args.quiet, benchmark=args.benchmark, stats=stats)
+    print(f"benchmark: {format_stats(stats)}" if args.benchmark else f"{n} frames written to {args.output}")
 
 def add_upscale_parser(sub):
     u = sub.add_parser('upscale', help='upscale a video file or a folder of frames',
                        epilog='examples:\n  vsr_lit upscale input.mp4 output.mp4 --model edvr_m_tiny\n'
-                              '  vsr_lit upscale frames/ sr_frames/ --model bicubic --tile 128 --overlap 16',
+                              '  vsr_lit upscale frames/ sr_frames/ --model bicubic --tile 128 --overlap 16\n'
+                              '  vsr_lit upscale input.mp4 --model edvr_m_tiny --benchmark',
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     u.add_argument('input', help='a video file (anything PyAV reads) or a folder of frames')
-    u.add_argument('output', help='a video file (.mp4: h264; .mkv with --lossless: FFV1) or a folder for PNG frames')
+    u.add_argument('output', nargs='?', default=None,
+                   help='a video file (.mp4/.mkv/.mov/.avi: h264, .webm: VP9; .mkv with --lossless: FFV1) or a folder for PNG frames')
     _add_model_args(u)
     u.add_argument('--tile', type=int, default=None, help='LR tile size (frames too big for memory)')
     u.add_argument('--overlap', type=int, default=16); u.add_argument('--batch', type=int, default=1)
     u.add_argument('--device', default=None); u.add_argument('--dtype', default='auto', choices=['auto', 'fp32', 'bf16', 'fp16'],
                                                    help="'auto' (default): bf16 where the device computes it natively, else fp32")
-    u.add_argument('--compile', action='store_true'); u.add_argument('--channels-last', action='store_true')
+    u.add_argument('--compile', action='store_true')
+    u.add_argument('--channels-last', action=argparse.BooleanOptionalAction, default=None,
+                   help='channels-last weights and activations (default: where measured faster: the CPU)')
     u.add_argument('--padding', default='reflection_circle'); u.add_argument('--fps', type=float, default=None)
     u.add_argument('--lossless', action='store_true'); u.add_argument('--crf', type=int, default=18)
-    u.add_argument('--no-audio', action='store_true', help="drop the input's audio, subtitle and data streams (copied unchanged by default)")
+    u.add_argument('--audio', default='copy', choices=['copy', 'transcode', 'none'],
+                   help="the input's audio, subtitle and data streams: copied unchanged (default; those the output cannot hold "
+                        "are dropped with a notice), 'transcode' (such audio re-encoded to AAC, Opus in .webm), 'none'")
+    u.add_argument('--no-audio', action='store_true', help='the same as --audio none')
+    u.add_argument('--benchmark', action='store_true', help='run the whole pipeline, write nothing; print frames/s, seconds per stage, peak memory')
     u.add_argument('--overwrite', action='store_true'); u.add_argument('--quiet', action='store_true')
     u.set_defaults(func=cmd_upscale)
 

@@ -6,7 +6,7 @@
 __all__ = ['PADDING_MODES', 'repo_root', 'data_root', 'excerpt_root', 'must_exist', 'list_frames', 'read_image', 'read_frames',
            'write_frames', 'video_info', 'iter_video', 'read_video', 'VideoWriter', 'write_video', 'degrade_bi',
            'gaussian_kernel', 'degrade_bd', 'bi_mismatches', 'window_indices', 'paired_random_crop', 'augment',
-           'VideoFolderDataset', 'REDSDataset', 'Vimeo90KDataset', 'synthetic_clip']
+           'VideoFolderDataset', 'crop_then_degrade', 'REDSDataset', 'Vimeo90KDataset', 'synthetic_clip']
 
 # %% ../nbs/01_data.ipynb #d64964a8
 import os
@@ -105,21 +105,22 @@ def write_frames(frames, # uint8 `(T, H, W, 3)` or float tensor `(T, 3, H, W)` i
 
 # %% ../nbs/01_data.ipynb #087a35d4
 def video_info(path) -> dict:
-    "Frame rate, frame count (as the container states it), width and height of a video file."
+    "Frame rate, frame count (as the container states it), width, height and time base (of the frames' timestamps) of a video file."
     path = must_exist(path, 'video file')
     try:
         with av.open(str(path)) as c:
             if not c.streams.video: raise ValueError(f"{path} has no video stream")
             s = c.streams.video[0]
             return dict(fps=float(s.average_rate or s.guessed_rate or 25), frames=s.frames,
-                        width=s.codec_context.width, height=s.codec_context.height)
+                        width=s.codec_context.width, height=s.codec_context.height, time_base=s.time_base)
     except av.error.InvalidDataError as e: raise ValueError(f"{path} is not a video file PyAV can read ({e})") from None
 
-def iter_video(path):
-    "Yield the frames of a video one by one as uint8 RGB `(H, W, 3)` arrays."
+def iter_video(path, times:bool=False):
+    "Yield the frames of a video one by one as uint8 RGB `(H, W, 3)` arrays (with `times`: `(frame, pts)`, pts in the `time_base` units of `video_info`, or None)."
     video_info(path)  # clear errors for a missing or unreadable file
     with av.open(str(path)) as c:
-        for frame in c.decode(video=0): yield frame.to_ndarray(format='rgb24')
+        for frame in c.decode(video=0):
+            yield (frame.to_ndarray(format='rgb24'), frame.pts) if times else frame.to_ndarray(format='rgb24')
 
 def read_video(path) -> np.ndarray:
     "All frames of a video as uint8 `(T, H, W, 3)`."
@@ -129,33 +130,43 @@ def read_video(path) -> np.ndarray:
 
 # %% ../nbs/01_data.ipynb #f015750d
 class VideoWriter:
-    "Encode RGB frames into a video file as they arrive (h264/yuv420p by default, `lossless=True` for FFV1)."
-    def __init__(self, path, # output file (.mp4, .mkv, .mov, ...)
-                 fps:float=25, # frames per second
+    "Encode RGB frames into a video file as they arrive (h264/yuv420p by default, VP9 for .webm, `lossless=True` for FFV1)."
+    def __init__(self, path, # output file (.mp4, .mkv, .mov, .avi, .webm)
+                 fps:float=25, # frames per second (frames without a timestamp are spaced 1/fps apart)
                  lossless:bool=False, # FFV1 in RGB (exact round trip; use .mkv)
                  codec:str=None, # override the codec, e.g. 'libx264', 'ffv1', 'libx264rgb'
                  pix_fmt:str=None, # override the pixel format
-                 crf:int=18, # h264 quality (0 best, 51 worst)
+                 crf:int=18, # quality (0 best; 51 worst for h264, 63 for VP9)
                  options:dict=None, # extra encoder options
-                 copy_from=None, # a video file whose audio, subtitle and data streams are copied in unchanged
+                 copy_from=None, # a video file whose audio, subtitle and data streams are copied in
+                 audio:str='copy', # streams the container cannot hold: 'copy' drops them, 'transcode' re-encodes audio
+                 time_base=None, # the unit of `write(frame, pts)` timestamps (e.g. the source's), for variable frame rates
                 ):
         self.path, self.fps = Path(path), Fraction(fps).limit_denominator(1001)
-        self.copy_from = Path(copy_from) if copy_from is not None else None
-        self.codec = codec or ('ffv1' if lossless else 'libx264')
+        if audio not in ('copy', 'transcode'): raise ValueError(f"audio must be 'copy' or 'transcode', got {audio!r}")
+        self.copy_from, self.audio = (Path(copy_from) if copy_from is not None else None), audio
+        self.time_base = Fraction(time_base) if time_base is not None else None
+        webm = self.path.suffix.lower() == '.webm'
+        self.codec = codec or ('ffv1' if lossless else 'libvpx-vp9' if webm else 'libx264')
         self.pix_fmt = pix_fmt or {'ffv1': 'bgr0', 'libx264rgb': 'rgb24', 'png': 'rgb24'}.get(self.codec, 'yuv420p')
-        self.options = {'crf': str(crf), 'rc-lookahead': '10'} if self.codec.startswith('libx264') else {}
+        self.options = ({'crf': str(crf), 'rc-lookahead': '10'} if self.codec.startswith('libx264') else
+                        {'crf': str(crf), 'b': '0', 'lag-in-frames': '10'} if self.codec.startswith('libvpx') else {})
         self.options.update(options or {})
         self.container = self.stream = None
         self.count = 0
 
-    def write(self, frame): # uint8 `(H, W, 3)` or float tensor `(3, H, W)`
+    def write(self, frame, # uint8 `(H, W, 3)` or float tensor `(3, H, W)`
+              pts:int=None): # its timestamp in `time_base` units (None: `count / fps`)
         "Encode one frame."
         f = to_uint8(frame, 'frame')
         if f.ndim != 3 or f.shape[-1] != 3: raise ValueError(f"expected one RGB frame (H, W, 3), got shape {f.shape}")
+        if pts is not None and self.time_base is None: raise ValueError("a frame timestamp (pts) needs the writer's time_base")
         if self.container is None: self._open(f.shape[1], f.shape[0])
         if (f.shape[1], f.shape[0]) != (self.stream.width, self.stream.height):
             raise ValueError(f"frame size {f.shape[1]}x{f.shape[0]} differs from the video's {self.stream.width}x{self.stream.height}")
-        for pkt in self.stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format='rgb24')): self.container.mux(pkt)
+        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format='rgb24')
+        if pts is not None: vf.pts, vf.time_base = int(pts), self.time_base
+        for pkt in self.stream.encode(vf): self.container.mux(pkt)
         self.count += 1
 
     def __enter__(self): return self
@@ -170,29 +181,47 @@ def _open(self:VideoWriter, w, h):
     self.container = av.open(str(self.path), mode='w')
     self.stream = self.container.add_stream(self.codec, rate=self.fps)
     self.stream.width, self.stream.height, self.stream.pix_fmt = w, h, self.pix_fmt
+    if self.time_base is not None: self.stream.codec_context.time_base = self.time_base
     self.stream.options = self.options
-    self._copied = {}
-    if self.copy_from is None: return
+    self._copied, self._transcoded = {}, {}
+    if self.copy_from is not None: self._declare_other_streams()
+
+@patch
+def _declare_other_streams(self:VideoWriter):
+    "Declare the source's non-video streams in the output: copied, transcoded (audio, if asked) or dropped with a notice."
+    ext = self.path.suffix
     with av.open(str(self.copy_from)) as src:
         for s in src.streams:
             if s.type == 'video': continue
             name = s.codec_context.name if s.codec_context is not None else s.type
-            if name not in self.container.supported_codecs:
-                warnings.warn(f"{s.type} stream {s.index} ({name}) cannot be stored in a {self.path.suffix} file: dropped")
-                continue
-            self._copied[s.index] = self.container.add_stream_from_template(s)
+            if name in self.container.supported_codecs: self._copied[s.index] = self.container.add_stream_from_template(s)
+            elif s.type == 'audio' and self.audio == 'transcode':
+                target = 'libopus' if ext.lower() == '.webm' else 'aac'
+                out = self.container.add_stream(target, rate=48000 if target == 'libopus' else s.rate)
+                out.layout = s.layout.name
+                self._transcoded[s.index] = out
+                warnings.warn(f"audio stream {s.index} ({name}) cannot be stored in a {ext} file: transcoded to {out.codec_context.name}")
+            else:
+                hint = " (audio='transcode', --audio transcode, re-encodes it)" if s.type == 'audio' else ''
+                warnings.warn(f"{s.type} stream {s.index} ({name}) cannot be stored in a {ext} file: dropped{hint}")
 
 @patch
 def close(self:VideoWriter):
-    "Flush the encoder, copy the other streams' packets, close the container (safe to call twice)."
+    "Flush the encoder, copy (or transcode) the other streams' packets, close the container (safe to call twice)."
     if self.container is not None:
         for pkt in self.stream.encode(): self.container.mux(pkt)
-        if self._copied:
+        if self._copied or self._transcoded:
             with av.open(str(self.copy_from)) as src:
-                for pkt in src.demux([src.streams[i] for i in self._copied]):
+                for pkt in src.demux([src.streams[i] for i in [*self._copied, *self._transcoded]]):
                     if pkt.dts is None and pkt.size == 0: continue       # the demuxer's end-of-stream marker
-                    pkt.stream = self._copied[pkt.stream.index]
-                    self.container.mux(pkt)
+                    if pkt.stream.index in self._copied:
+                        pkt.stream = self._copied[pkt.stream.index]; self.container.mux(pkt); continue
+                    out = self._transcoded[pkt.stream.index]
+                    for fr in pkt.decode():
+                        fr.pts = None                            # the encoder numbers its own samples from 0
+                        for p in out.encode(fr): self.container.mux(p)
+            for out in self._transcoded.values():
+                for p in out.encode(): self.container.mux(p)
         self.container.close()
         self.container = None
 
@@ -343,10 +372,10 @@ def _image_size(path) -> tuple:
 
 class _WindowDataset(Dataset):
     "Shared crop/augment logic of the VSR datasets."
-    def _finish(self, lq:np.ndarray, gt:np.ndarray, clip:str, idx:int) -> dict:
+    def _finish(self, lq:np.ndarray, gt:np.ndarray, clip:str, idx:int, cropped:bool=False) -> dict:
         lq, gt = _to_tensor(lq), _to_tensor(gt)
         if self.gt_patch_size:
-            lq, gt = paired_random_crop(lq, gt, self.gt_patch_size, self.scale)
+            if not cropped: lq, gt = paired_random_crop(lq, gt, self.gt_patch_size, self.scale)
             if self.augment: lq, gt = augment(lq, gt)
         return dict(lq=lq, gt=gt, clip=clip, idx=idx)
 
@@ -364,9 +393,9 @@ def _select_clips(root:Path, clips:list=None) -> list:
 def _clip_scale(name:str, gt:Path, lr:Path=None, scale:int=None) -> int:
     "The GT/LR size ratio of one clip from its first frames, checked against `scale` when given."
     H, W = _image_size(gt)
-    if lr is None:
+    if lr is None:                            # the GT is degraded on the fly (cropped to a multiple of scale first)
         if scale is None: raise ValueError("scale is required when there is no LR folder")
-        if H % scale or W % scale: raise ValueError(f"clip {name}: scale {scale} does not divide the GT size {H}x{W}")
+        if min(H, W) < scale: raise ValueError(f"clip {name}: GT {H}x{W} is smaller than the scale {scale}")
         return scale
     h, w = _image_size(lr)
     s = H // h
@@ -385,10 +414,14 @@ class VideoFolderDataset(_WindowDataset):
                  clips:list=None, # a subset of clip names
                  gt_patch_size:int=None, # random GT crops of this size (training)
                  augment:bool=False, # random flips/rotation/reversal (training)
+                 cache_mb:float=0, # keep decoded GT frames in memory, up to this many MB (training on few clips)
+                 gt_downscale:int=1, # shrink the GT by this factor first (imresize), e.g. 2 for JPEG-compressed HD
                 ):
         self.gt_root = must_exist(gt_root, 'GT folder', folder=True)
         self.lr_root = Path(lr_root) if lr_root is not None else None
+        if gt_downscale != 1 and self.lr_root is not None: raise ValueError("gt_downscale needs lr_root=None (the LR is made from the shrunk GT)")
         self.num_frames, self.padding, self.gt_patch_size, self.augment = num_frames, padding, gt_patch_size, augment
+        self.cache_mb, self.gt_downscale, self._cache, self._cached_mb = cache_mb, gt_downscale, {}, 0.
         self.clips, self.items = {}, []
         for name in _select_clips(self.gt_root, clips):
             gts = list_frames(self.gt_root / name)
@@ -407,11 +440,44 @@ class VideoFolderDataset(_WindowDataset):
         name, t = self.items[i]
         gts, lrs = self.clips[name]
         idx = window_indices(t, self.num_frames, len(gts), self.padding)
+        if lrs is None:
+            frames = [self._gt_frame(name, j) for j in idx]
+            if self.gt_patch_size: return self._finish(*crop_then_degrade(frames, self.num_frames // 2, self.gt_patch_size, self.scale), name, t, cropped=True)
+            s, (H, W) = self.scale, frames[0].shape[:2]
+            frames = [f[:H - H % s, :W - W % s] for f in frames]               # a whole multiple of the scale (mod crop)
+            return self._finish(degrade_bi(np.stack(frames), s), frames[self.num_frames // 2], name, t)
         gt = read_image(gts[t])
-        lq = np.stack([read_image(lrs[j]) for j in idx]) if lrs is not None else degrade_bi(np.stack([read_image(gts[j]) for j in idx]), self.scale)
+        lq = np.stack([read_image(lrs[j]) for j in idx])
         if lq.shape[1] * self.scale != gt.shape[0] or lq.shape[2] * self.scale != gt.shape[1]:
             raise ValueError(f"clip {name} frame {t}: LR {lq.shape[1:3]} x{self.scale} does not match GT {gt.shape[:2]}")
         return self._finish(lq, gt, name, t)
+
+# %% ../nbs/01_data.ipynb #979f4e51
+def crop_then_degrade(frames:list, # the window's uint8 GT frames `(H, W, 3)`
+                      center:int, # the position of the GT frame in the window
+                      patch:int, # GT patch size (a multiple of scale)
+                      scale:int, generator=None,
+                      at:tuple=None, # (top, left) of the patch, multiples of scale (default: random)
+                     ) -> tuple: # (LR window `(T, p, p, 3)`, GT patch `(patch, patch, 3)`)
+    "A random GT patch of the window and its BI-degraded LR window, degrading only the patch and a margin."
+    if patch % scale: raise ValueError(f"patch {patch} must be a multiple of scale {scale}")
+    H, W = (n - n % scale for n in frames[0].shape[:2])
+    if patch > min(H, W): raise ValueError(f"GT patch {patch} is larger than the frames {W}x{H}")
+    top, left = at or (scale * int(torch.randint(0, (n - patch) // scale + 1, (1,), generator=generator)) for n in (H, W))
+    m = 3 * scale
+    y0, x0, y1, x1 = max(0, top - m), max(0, left - m), min(H, top + patch + m), min(W, left + patch + m)
+    lq = degrade_bi(np.stack([f[y0:y1, x0:x1] for f in frames]), scale)
+    a, b, p = (top - y0) // scale, (left - x0) // scale, patch // scale
+    return lq[:, a:a + p, b:b + p], frames[center][top:top + patch, left:left + patch]
+
+@patch
+def _gt_frame(self:VideoFolderDataset, name:str, j:int) -> np.ndarray:
+    "GT frame `j` of clip `name` (RGB uint8, shrunk by `gt_downscale`), from the memory cache when there."
+    if (name, j) in self._cache: return self._cache[name, j]
+    f = read_image(self.clips[name][0][j], convert=True)
+    if self.gt_downscale != 1: f = imresize(f, 1 / self.gt_downscale)
+    if self._cached_mb + f.nbytes / 2**20 <= self.cache_mb: self._cache[name, j] = f; self._cached_mb += f.nbytes / 2**20
+    return f
 
 # %% ../nbs/01_data.ipynb #9fa02e15
 class REDSDataset(VideoFolderDataset):

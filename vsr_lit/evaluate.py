@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from fastprogress.fastprogress import progress_bar
 
 from .metrics import psnr, ssim, to_uint8
 from .data import VideoFolderDataset, data_root, excerpt_root, read_image
@@ -55,6 +54,7 @@ def evaluate_dataset(model:torch.nn.Module, # maps (B, T, 3, h, w) to (B, 3, H, 
     model.eval()
     if device is None: device = next((p.device for p in model.parameters()), torch.device('cpu'))
     frames = []
+    if progress: from fastprogress.fastprogress import progress_bar   # imported when used: it takes most of a second
     items = progress_bar(range(len(dataset))) if progress else range(len(dataset))
     for i in items:
         item = dataset[i]

@@ -4,16 +4,19 @@
 
 # %% auto #0
 __all__ = ['iter_source', 'stream_windows', 'upscale_tiled', 'is_edvr_family', 'FeatureCache', 'cpu_has_native_bf16',
-           'resolve_dtype', 'check_upscale_args', 'check_destination', 'upscale_video']
+           'resolve_dtype', 'check_upscale_args', 'check_destination', 'to_channels_last', 'peak_memory_mb',
+           'format_stats', 'upscale_video']
 
 # %% ../nbs/16_inference.ipynb #c3f99a66
 import os
 import re
+import resource
 import shutil
 import sys
 import time
 import warnings
 from collections import deque
+from contextlib import contextmanager
 from pathlib import Path
 
 import av
@@ -41,8 +44,8 @@ def _to_rgb(f:np.ndarray, notice:list) -> np.ndarray:
         return np.ascontiguousarray(f[..., :3])
     return f
 
-def iter_source(source) -> tuple: # (frame iterator, fps or None, frame count or None)
-    "Lazy uint8 RGB frames from a video file (anything PyAV reads) or a folder of images."
+def iter_source(source, times:deque=None) -> tuple: # (frame iterator, fps or None, frame count or None)
+    "Lazy uint8 RGB frames from a video file (anything PyAV reads) or a folder of images; a video's frame timestamps are appended to `times`."
     source = Path(source)
     if not source.exists(): raise FileNotFoundError(f"input {source} does not exist")
     notice = []
@@ -50,7 +53,11 @@ def iter_source(source) -> tuple: # (frame iterator, fps or None, frame count or
         files = list_frames(source)
         return _same_size((_read_frame(p, notice), p) for p in files), None, len(files)
     info = video_info(source)                         # a clear error for files that are not videos
-    return _same_size((_to_rgb(f, notice), f'{source} frame {i}') for i, f in enumerate(iter_video(source))), info['fps'], info['frames'] or None
+    def frames():
+        for i, (f, pts) in enumerate(iter_video(source, times=True)):
+            if times is not None: times.append(pts)
+            yield _to_rgb(f, notice), f'{source} frame {i}'
+    return _same_size(frames()), info['fps'], info['frames'] or None
 
 # %% ../nbs/16_inference.ipynb #307db80d
 def _read_frame(path:Path, notice:list) -> np.ndarray:
@@ -182,21 +189,43 @@ class _Progress:
     def close(self):
         if self.show and self.bar is None: print(file=sys.stderr)
 
+class _Stages:
+    "Seconds spent in each stage of the pipeline: `with stages('model'): ...`, `stages.iterate(frames, 'decode')`."
+    def __init__(self): self.seconds = {}
+    @contextmanager
+    def __call__(self, name:str):
+        t0 = time.perf_counter()
+        try: yield
+        finally: self.seconds[name] = self.seconds.get(name, 0.) + time.perf_counter() - t0
+    def iterate(self, items, name:str):
+        it = iter(items)
+        while True:
+            with self(name):
+                try: x = next(it)
+                except StopIteration: return
+            yield x
+
 # %% ../nbs/16_inference.ipynb #1bfead14
 _VIDEO_SUFFIXES = ('.mp4', '.mkv', '.mov', '.avi', '.webm')
 
-def _upscale_batch(net, windows:list, device, dtype:str, tile:int=None, overlap:int=16, cache=None, idx=None) -> np.ndarray:
+def _upscale_batch(net, windows:list, device, dtype:str, tile:int=None, overlap:int=16, cache=None, idx=None,
+                   stages:_Stages=None) -> np.ndarray:
     "uint8 windows `[(T, h, w, 3)] * B` (frame indices `idx`, for a `FeatureCache`) → uint8 SR frames `(B, s·h, s·w, 3)`."
-    x = torch.from_numpy(np.stack([np.stack(w) for w in windows])).permute(0, 1, 4, 2, 3).float().div_(255).to(device)
-    with torch.no_grad(), torch.autocast(device.type, dtype=_DTYPES[dtype], enabled=dtype != 'fp32'):
-        y = upscale_tiled(net, x, tile, overlap) if tile else (cache(x, idx) if cache is not None else net(x)).float().cpu()
-    return (y.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    stages = stages or _Stages()
+    with stages('model'):
+        x = torch.from_numpy(np.stack([np.stack(w) for w in windows])).permute(0, 1, 4, 2, 3).float().div_(255).to(device)
+        with torch.no_grad(), torch.autocast(device.type, dtype=_DTYPES[dtype], enabled=dtype != 'fp32'):
+            y = upscale_tiled(net, x, tile, overlap) if tile else (cache(x, idx) if cache is not None else net(x)).float().cpu()
+    with stages('quantise'):                                  # in place: no frame-sized temporaries
+        return y.clamp_(0, 1).mul_(255).round_().permute(0, 2, 3, 1).to(torch.uint8, memory_format=torch.contiguous_format).numpy()
 
 # %% ../nbs/16_inference.ipynb #3da924e3
 class _FrameSink:
     "SR frames to a temporary video file or PNG folder beside `dest`, renamed over `dest` by `commit()`."
-    def __init__(self, dest:Path, fps:float, **video_kw):
+    def __init__(self, dest:Path, fps:float, times:deque=None, **video_kw): # times: the source's frame timestamps
         self.dest, self.count, self.video = dest, 0, dest.suffix.lower() in _VIDEO_SUFFIXES
+        tb = video_kw.get('time_base')
+        self.times, self.last, self.step = times, None, max(1, round(1 / (fps * tb))) if tb else 1
         self.tmp = dest.parent / (f'.{dest.stem}.partial{dest.suffix}' if self.video else f'.{dest.name}.partial')
         _remove(self.tmp)                                   # left by a crashed run
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -205,9 +234,16 @@ class _FrameSink:
         if not self.video: self.tmp.mkdir()
     def write(self, frames:np.ndarray):
         for f in frames:
-            if self.video: self.writer.write(f)
+            if self.video: self.writer.write(f, self._pts())
             else: write_frames(f[None], self.tmp, start=self.count)
             self.count += 1
+    def _pts(self):
+        "The next source frame's timestamp (a frame period after the last one where it is missing or not increasing)."
+        if self.times is None: return None
+        pts = self.times.popleft()
+        if self.last is not None and (pts is None or pts <= self.last): pts = self.last + self.step
+        self.last = 0 if pts is None else pts
+        return self.last
     def commit(self):
         if self.video: self.writer.close()
         old = self.dest.parent / f'.{self.dest.name}.old'
@@ -219,6 +255,13 @@ class _FrameSink:
             try: self.writer.close()
             except Exception: pass                          # the partial file is removed anyway
         _remove(self.tmp)
+
+class _NullSink:
+    "Counts the frames and writes nothing (`benchmark=True`)."
+    count = 0
+    def write(self, frames): self.count += len(frames)
+    def commit(self): pass
+    def abort(self): pass
 
 def _has_other_streams(path) -> bool:
     with av.open(str(path)) as c: return any(s.type != 'video' for s in c.streams)
@@ -245,17 +288,21 @@ def resolve_dtype(dtype:str, device:torch.device) -> str:
     return dtype
 
 # %% ../nbs/16_inference.ipynb #d432cc46
-def check_upscale_args(tile=None, overlap=16, batch=1, crf=18, fps=None):
+def check_upscale_args(tile=None, overlap=16, batch=1, crf=18, fps=None, audio='copy') -> str: # audio, True/False as 'copy'/'none'
     "Refuse arguments `upscale_video` cannot honour (a `ValueError` naming the argument)."
+    audio = {True: 'copy', False: 'none', None: 'none'}.get(audio, audio)
+    if audio not in ('copy', 'transcode', 'none'): raise ValueError(f"audio must be 'copy', 'transcode' or 'none', got {audio!r}")
     if tile is not None and (not isinstance(tile, int) or tile < 1): raise ValueError(f"tile must be a whole number of LR pixels >= 1, got {tile!r}")
     if not isinstance(overlap, int) or overlap < 0: raise ValueError(f"overlap must be a whole number >= 0, got {overlap!r}")
     if tile is not None and overlap >= tile: raise ValueError(f"overlap ({overlap}) must be smaller than tile ({tile})")
     if not isinstance(batch, int) or batch < 1: raise ValueError(f"batch must be a whole number >= 1, got {batch!r}")
     if not isinstance(crf, int) or not 0 <= crf <= 51: raise ValueError(f"crf must be a whole number in 0..51 (0 best, 51 worst), got {crf!r}")
     if fps is not None and not fps > 0: raise ValueError(f"fps must be > 0, got {fps!r}")
+    return audio
 
 def check_destination(source, dest, overwrite:bool=False):
     "Refuse an output that is the input (path, symlink, hard link, `..`, the input folder or inside it) or has an unknown suffix."
+    if dest is None: raise ValueError("an output (dest) is needed, unless benchmark=True")
     source, dest = Path(source), Path(dest)
     if dest.suffix and dest.suffix.lower() not in _VIDEO_SUFFIXES:
         raise ValueError(f"unknown output suffix {dest.suffix!r}: use {', '.join(_VIDEO_SUFFIXES)} for a video, or a name without a suffix for a folder of PNG frames")
@@ -267,42 +314,80 @@ def check_destination(source, dest, overwrite:bool=False):
     if dest.exists() and dest.is_dir() != (not dest.suffix): raise ValueError(f"{dest} exists and is a {'folder' if dest.is_dir() else 'file'}: it will not be replaced by a {'video file' if dest.suffix else 'folder'}")
 
 # %% ../nbs/16_inference.ipynb #41b5b9c9
+def to_channels_last(model:torch.nn.Module) -> torch.nn.Module:
+    "Store the 4-D weights (2-D convolutions) channels-last, in place; 5-D ones (3-D convolutions) stay as they are."
+    for p in model.parameters():
+        if p.dim() == 4: p.data = p.data.contiguous(memory_format=torch.channels_last)
+    return model
+
+def _prepare(model, device, channels_last:bool, compile:bool, feature_cache:bool, tile) -> tuple: # (callable, FeatureCache or None)
+    model = model.eval().to(device)
+    if channels_last or (channels_last is None and device.type == 'cpu'): to_channels_last(model)   # None: where measured faster
+    net = torch.compile(model) if compile else model
+    return net, FeatureCache(model) if feature_cache and is_edvr_family(model) and not tile and not compile else None
+
+def peak_memory_mb(device=None) -> float:
+    "The peak memory of this process so far, in MB: resident memory on the CPU, allocated tensors on a CUDA device."
+    if device is not None and torch.device(device).type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == 'darwin' else 2**10)
+
+def _summary(sink, seconds:float, stages:_Stages, device) -> dict:
+    st = {k: v for k, v in stages.seconds.items() if not (k == 'encode' and isinstance(sink, _NullSink))}
+    return dict(frames=sink.count, seconds=seconds, fps=sink.count / seconds if seconds else float('nan'), stages=st,
+                peak_mb=peak_memory_mb(device), device=str(device))
+
+def format_stats(st:dict) -> str:
+    "One line: frames, frames/s, seconds per stage, peak memory."
+    parts = ', '.join(f'{k} {v:.2f} s' for k, v in st['stages'].items())
+    return (f"{st['frames']} frames in {st['seconds']:.2f} s: {st['fps']:.2f} frames/s ({parts}); "
+            f"peak memory {st['peak_mb']:.0f} MB ({'resident' if st['device'] == 'cpu' else st['device']})")
+
+def _open_sink(source, dest, benchmark:bool, fps:float, audio:str, times:deque, **video_kw):
+    if benchmark: return _NullSink()
+    video_src = Path(source).is_file()
+    copy_from = source if audio != 'none' and video_src and _has_other_streams(source) else None
+    tb = video_info(source)['time_base'] if times is not None else None
+    return _FrameSink(Path(dest), fps, times, copy_from=copy_from, audio='copy' if audio == 'none' else audio, time_base=tb, **video_kw)
+
+# %% ../nbs/16_inference.ipynb #719f4313
 def upscale_video(model, # a registered model (has .scale and .num_frames)
                   source, # a video file or a folder of frames
-                  dest, # a video file (.mp4, .mkv, ...) or a folder (no suffix) for PNG frames
+                  dest=None, # a video file (.mp4, .mkv, .mov, .avi, .webm) or a folder (no suffix) for PNG frames
                   padding:str='reflection_circle', # border mode of the windows
                   batch:int=1, # windows per forward pass
                   tile:int=None, overlap:int=16, # spatial tiling (LR pixels)
-                  device=None, dtype:str='auto', compile:bool=False, channels_last:bool=False, # dtype: 'auto', 'fp32', 'bf16', 'fp16'
-                  fps:float=None, lossless:bool=False, codec:str=None, crf:int=18, # video output
-                  audio:bool=True, # copy the source's audio, subtitle and data streams into a video output
+                  device=None, dtype:str='auto', compile:bool=False, channels_last:bool=None, # dtype: 'auto', 'fp32', 'bf16', 'fp16'; channels_last None: on a CPU
+                  fps:float=None, lossless:bool=False, codec:str=None, crf:int=18, # video output (fps: a constant rate instead of the source's timing)
+                  audio:str='copy', # the source's audio, subtitle, data streams: 'copy', 'transcode' (audio the container cannot hold), 'none'
                   feature_cache:bool=True, # EDVR family, untiled, not compiled: each frame's features once
-                  overwrite:bool=False, progress:bool=True) -> int: # frames written
+                  overwrite:bool=False, progress:bool=True,
+                  benchmark:bool=False, # run the whole pipeline but write nothing (`dest` not needed)
+                  stats:dict=None) -> int: # filled with frames, seconds, frames/s, per-stage seconds, peak memory
     "Upscale a video or frame folder with `model`, streaming: memory bounded by window, batch and tile."
-    dest = Path(dest)
-    check_upscale_args(tile, overlap, batch, crf, fps); check_destination(source, dest, overwrite)
+    audio = check_upscale_args(tile, overlap, batch, crf, fps, audio)
+    if not benchmark: check_destination(source, dest, overwrite)
     device = torch.device(device) if device else default_device()
-    dtype = resolve_dtype(dtype, device)
-    frames, src_fps, total = iter_source(source)
-    model = model.eval().to(device, memory_format=torch.channels_last if channels_last else torch.preserve_format)
-    net, cache = torch.compile(model) if compile else model, None
-    if feature_cache and is_edvr_family(model) and not tile and not compile: cache = FeatureCache(model)
-    copy_from = source if audio and Path(source).is_file() and _has_other_streams(source) else None
-    sink = _FrameSink(dest, fps or src_fps or 25, lossless=lossless, codec=codec, crf=crf, copy_from=copy_from)
-    pending, bar = [], _Progress(total, progress)
+    dtype, times, t0 = resolve_dtype(dtype, device), deque() if fps is None else None, time.perf_counter()
+    frames, src_fps, total = iter_source(source, times)
+    if src_fps is None: times = None                               # a frame folder: a constant rate
+    net, cache = _prepare(model, device, channels_last, compile, feature_cache, tile)
+    sink = _open_sink(source, dest, benchmark, fps or src_fps or 25, audio, times, lossless=lossless, codec=codec, crf=crf)
+    stages, pending, bar = _Stages(), [], _Progress(total, progress)
     def flush():
-        sink.write(_upscale_batch(net, [w for w, _ in pending], device, dtype, tile, overlap, cache, [i for _, i in pending]))
+        sr = _upscale_batch(net, [w for w, _ in pending], device, dtype, tile, overlap, cache, [i for _, i in pending], stages)
+        with stages('encode'): sink.write(sr)
         pending.clear(); bar.update(sink.count)
     try:
-        for c, window, idx in stream_windows(frames, model.num_frames, padding, indices=True):
+        for c, window, idx in stream_windows(stages.iterate(frames, 'decode'), model.num_frames, padding, indices=True):
             pending.append((window, idx))
             if len(pending) == batch: flush()
         if pending: flush()
-        sink.commit()
+        with stages('encode'): sink.commit()
     except BaseException as e:                   # an error, Ctrl-C: the destination stays as it was
         sink.abort()
-        if isinstance(e, KeyboardInterrupt): warnings.warn(f"interrupted after {sink.count} frames: nothing written, {dest} left as it was")
+        if isinstance(e, KeyboardInterrupt) and not benchmark: warnings.warn(f"interrupted after {sink.count} frames: nothing written, {dest} left as it was")
         raise
     finally:
         bar.close()
+    if stats is not None: stats.update(_summary(sink, time.perf_counter() - t0, stages, device))
     return sink.count

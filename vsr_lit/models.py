@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .metrics import imresize
+from .metrics import imresize, upsample_bicubic
 from .layers import check_window
 from .utils import MODELS, register_model, count_params, load_state_dict_file, load_strict
 from .d3drrn import D3DRRN          # importing the model modules registers their configurations
@@ -30,7 +30,7 @@ class Bicubic(nn.Module):
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # `(B, T, 3, h, w)` -> `(B, 3, s·h, s·w)`
         check_window(x)
-        return imresize(x[:, x.shape[1] // 2], self.scale)
+        return upsample_bicubic(x[:, x.shape[1] // 2], self.scale) if isinstance(self.scale, int) else imresize(x[:, x.shape[1] // 2], self.scale)
 
 # %% ../nbs/13_models.ipynb #62622808
 WEIGHTS_DIR = Path(__file__).resolve().parent / 'weights' if '__file__' in globals() else Path('../vsr_lit/weights')
