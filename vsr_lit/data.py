@@ -155,22 +155,24 @@ class VideoWriter:
         self.container = self.stream = None
         self.count = 0
 
-    def write(self, frame, # uint8 `(H, W, 3)` or float tensor `(3, H, W)`
-              pts:int=None): # its timestamp in `time_base` units (None: `count / fps`)
-        "Encode one frame."
-        f = to_uint8(frame, 'frame')
-        if f.ndim != 3 or f.shape[-1] != 3: raise ValueError(f"expected one RGB frame (H, W, 3), got shape {f.shape}")
-        if pts is not None and self.time_base is None: raise ValueError("a frame timestamp (pts) needs the writer's time_base")
-        if self.container is None: self._open(f.shape[1], f.shape[0])
-        if (f.shape[1], f.shape[0]) != (self.stream.width, self.stream.height):
-            raise ValueError(f"frame size {f.shape[1]}x{f.shape[0]} differs from the video's {self.stream.width}x{self.stream.height}")
-        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format='rgb24')
-        if pts is not None: vf.pts, vf.time_base = int(pts), self.time_base
-        for pkt in self.stream.encode(vf): self.container.mux(pkt)
-        self.count += 1
-
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
+
+# %% ../nbs/01_data.ipynb #198b8b11
+@patch
+def write(self:VideoWriter, frame, # uint8 `(H, W, 3)` or float tensor `(3, H, W)`
+          pts:int=None): # its timestamp in `time_base` units (None: `count / fps`)
+    "Encode one frame."
+    f = to_uint8(frame, 'frame')
+    if f.ndim != 3 or f.shape[-1] != 3: raise ValueError(f"expected one RGB frame (H, W, 3), got shape {f.shape}")
+    if pts is not None and self.time_base is None: raise ValueError("a frame timestamp (pts) needs the writer's time_base")
+    if self.container is None: self._open(f.shape[1], f.shape[0])
+    if (f.shape[1], f.shape[0]) != (self.stream.width, self.stream.height):
+        raise ValueError(f"frame size {f.shape[1]}x{f.shape[0]} differs from the video's {self.stream.width}x{self.stream.height}")
+    vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format='rgb24')
+    if pts is not None: vf.pts, vf.time_base = int(pts), self.time_base
+    for pkt in self.stream.encode(vf): self.container.mux(pkt)
+    self.count += 1
 
 # %% ../nbs/01_data.ipynb #f1da5f9e
 @patch
@@ -205,6 +207,7 @@ def _declare_other_streams(self:VideoWriter):
                 hint = " (audio='transcode', --audio transcode, re-encodes it)" if s.type == 'audio' else ''
                 warnings.warn(f"{s.type} stream {s.index} ({name}) cannot be stored in a {ext} file: dropped{hint}")
 
+# %% ../nbs/01_data.ipynb #d4661390
 @patch
 def close(self:VideoWriter):
     "Flush the encoder, copy (or transcode) the other streams' packets, close the container (safe to call twice)."
@@ -436,22 +439,6 @@ class VideoFolderDataset(_WindowDataset):
 
     def __len__(self): return len(self.items)
 
-    def __getitem__(self, i:int) -> dict:
-        name, t = self.items[i]
-        gts, lrs = self.clips[name]
-        idx = window_indices(t, self.num_frames, len(gts), self.padding)
-        if lrs is None:
-            frames = [self._gt_frame(name, j) for j in idx]
-            if self.gt_patch_size: return self._finish(*crop_then_degrade(frames, self.num_frames // 2, self.gt_patch_size, self.scale), name, t, cropped=True)
-            s, (H, W) = self.scale, frames[0].shape[:2]
-            frames = [f[:H - H % s, :W - W % s] for f in frames]               # a whole multiple of the scale (mod crop)
-            return self._finish(degrade_bi(np.stack(frames), s), frames[self.num_frames // 2], name, t)
-        gt = read_image(gts[t])
-        lq = np.stack([read_image(lrs[j]) for j in idx])
-        if lq.shape[1] * self.scale != gt.shape[0] or lq.shape[2] * self.scale != gt.shape[1]:
-            raise ValueError(f"clip {name} frame {t}: LR {lq.shape[1:3]} x{self.scale} does not match GT {gt.shape[:2]}")
-        return self._finish(lq, gt, name, t)
-
 # %% ../nbs/01_data.ipynb #979f4e51
 def crop_then_degrade(frames:list, # the window's uint8 GT frames `(H, W, 3)`
                       center:int, # the position of the GT frame in the window
@@ -478,6 +465,27 @@ def _gt_frame(self:VideoFolderDataset, name:str, j:int) -> np.ndarray:
     if self.gt_downscale != 1: f = imresize(f, 1 / self.gt_downscale)
     if self._cached_mb + f.nbytes / 2**20 <= self.cache_mb: self._cache[name, j] = f; self._cached_mb += f.nbytes / 2**20
     return f
+
+
+
+# %% ../nbs/01_data.ipynb #f52749d9
+@patch
+def __getitem__(self:VideoFolderDataset, i:int) -> dict:
+    "Item `i`: the LR window and GT frame (cropped, augmented for training), with its clip and frame index."
+    name, t = self.items[i]
+    gts, lrs = self.clips[name]
+    idx = window_indices(t, self.num_frames, len(gts), self.padding)
+    if lrs is None:
+        frames = [self._gt_frame(name, j) for j in idx]
+        if self.gt_patch_size: return self._finish(*crop_then_degrade(frames, self.num_frames // 2, self.gt_patch_size, self.scale), name, t, cropped=True)
+        s, (H, W) = self.scale, frames[0].shape[:2]
+        frames = [f[:H - H % s, :W - W % s] for f in frames]               # a whole multiple of the scale (mod crop)
+        return self._finish(degrade_bi(np.stack(frames), s), frames[self.num_frames // 2], name, t)
+    gt = read_image(gts[t])
+    lq = np.stack([read_image(lrs[j]) for j in idx])
+    if lq.shape[1] * self.scale != gt.shape[0] or lq.shape[2] * self.scale != gt.shape[1]:
+        raise ValueError(f"clip {name} frame {t}: LR {lq.shape[1:3]} x{self.scale} does not match GT {gt.shape[:2]}")
+    return self._finish(lq, gt, name, t)
 
 # %% ../nbs/01_data.ipynb #9fa02e15
 class REDSDataset(VideoFolderDataset):

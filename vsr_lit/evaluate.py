@@ -158,6 +158,7 @@ def best_shipped_model() -> str|None:
 def demo(out_dir='outputs', # where the comparison image goes
          model_names=None, # models to evaluate (default: bicubic and the best shipped model)
          data=None, # a folder with Vid4/GT and Vid4/BIx4 (default: the committed excerpt)
+         frames=None, # the frame indices to score in each clip (default: all)
         ) -> dict: # name -> EvalResult
     "Evaluate models on the Vid4 excerpt, print the tables and save a GT-vs-SR crop comparison."
     root = Path(data) if data is not None else excerpt_root()
@@ -170,6 +171,7 @@ def demo(out_dir='outputs', # where the comparison image goes
     for name, model in models.items():
         model.eval()
         sub = _Window(ds, model.num_frames)
+        if frames is not None: sub = torch.utils.data.Subset(sub, [i for i, (c, t) in enumerate(ds.items) if t in frames])
         results[name] = evaluate_dataset(model, sub)
         print(results[name].table(f"\n{name} x{model.scale} on {'the Vid4 excerpt' if data is None else root / 'Vid4'} (BI, Y channel, crop 0)"))
         with torch.no_grad(): crops[name] = model(centre_frames(item['lq'], model.num_frames)[None])[0]

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import av
+from fastcore.basics import patch
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -237,13 +238,6 @@ class _FrameSink:
             if self.video: self.writer.write(f, self._pts())
             else: write_frames(f[None], self.tmp, start=self.count)
             self.count += 1
-    def _pts(self):
-        "The next source frame's timestamp (a frame period after the last one where it is missing or not increasing)."
-        if self.times is None: return None
-        pts = self.times.popleft()
-        if self.last is not None and (pts is None or pts <= self.last): pts = self.last + self.step
-        self.last = 0 if pts is None else pts
-        return self.last
     def commit(self):
         if self.video: self.writer.close()
         old = self.dest.parent / f'.{self.dest.name}.old'
@@ -255,6 +249,16 @@ class _FrameSink:
             try: self.writer.close()
             except Exception: pass                          # the partial file is removed anyway
         _remove(self.tmp)
+
+# %% ../nbs/16_inference.ipynb #26cbdc04
+@patch
+def _pts(self:_FrameSink):
+    "The next source frame's timestamp (a frame period after the last one where it is missing or not increasing)."
+    if self.times is None: return None
+    pts = self.times.popleft()
+    if self.last is not None and (pts is None or pts <= self.last): pts = self.last + self.step
+    self.last = 0 if pts is None else pts
+    return self.last
 
 class _NullSink:
     "Counts the frames and writes nothing (`benchmark=True`)."
@@ -360,16 +364,14 @@ def upscale_video(model, # a registered model (has .scale and .num_frames)
                   fps:float=None, lossless:bool=False, codec:str=None, crf:int=18, # video output (fps: a constant rate instead of the source's timing)
                   audio:str='copy', # the source's audio, subtitle, data streams: 'copy', 'transcode' (audio the container cannot hold), 'none'
                   feature_cache:bool=True, # EDVR family, untiled, not compiled: each frame's features once
-                  overwrite:bool=False, progress:bool=True,
-                  benchmark:bool=False, # run the whole pipeline but write nothing (`dest` not needed)
+                  overwrite:bool=False, progress:bool=True, benchmark:bool=False, # benchmark: run everything, write nothing (no dest)
                   stats:dict=None) -> int: # filled with frames, seconds, frames/s, per-stage seconds, peak memory
     "Upscale a video or frame folder with `model`, streaming: memory bounded by window, batch and tile."
     audio = check_upscale_args(tile, overlap, batch, crf, fps, audio)
     if not benchmark: check_destination(source, dest, overwrite)
     device = torch.device(device) if device else default_device()
     dtype, times, t0 = resolve_dtype(dtype, device), deque() if fps is None else None, time.perf_counter()
-    frames, src_fps, total = iter_source(source, times)
-    if src_fps is None: times = None                               # a frame folder: a constant rate
+    frames, src_fps, total = iter_source(source, times); times = times if src_fps else None      # a frame folder: a constant rate
     net, cache = _prepare(model, device, channels_last, compile, feature_cache, tile)
     sink = _open_sink(source, dest, benchmark, fps or src_fps or 25, audio, times, lossless=lossless, codec=codec, crf=crf)
     stages, pending, bar = _Stages(), [], _Progress(total, progress)
@@ -387,7 +389,6 @@ def upscale_video(model, # a registered model (has .scale and .num_frames)
         sink.abort()
         if isinstance(e, KeyboardInterrupt) and not benchmark: warnings.warn(f"interrupted after {sink.count} frames: nothing written, {dest} left as it was")
         raise
-    finally:
-        bar.close()
+    finally: bar.close()
     if stats is not None: stats.update(_summary(sink, time.perf_counter() - t0, stages, device))
     return sink.count
