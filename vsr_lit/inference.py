@@ -370,8 +370,9 @@ def upscale_video(model, # a registered model (has .scale and .num_frames)
     audio = check_upscale_args(tile, overlap, batch, crf, fps, audio)
     if not benchmark: check_destination(source, dest, overwrite)
     device = torch.device(device) if device else default_device()
-    dtype, times, t0 = resolve_dtype(dtype, device), deque() if fps is None else None, time.perf_counter()
-    frames, src_fps, total = iter_source(source, times); times = times if src_fps else None      # a frame folder: a constant rate
+    keep_times = fps is None and not benchmark and Path(source).is_file() and Path(dest).suffix.lower() in _VIDEO_SUFFIXES
+    dtype, times, t0 = resolve_dtype(dtype, device), deque() if keep_times else None, time.perf_counter()   # video to video: the source's timing
+    frames, src_fps, total = iter_source(source, times)
     net, cache = _prepare(model, device, channels_last, compile, feature_cache, tile)
     sink = _open_sink(source, dest, benchmark, fps or src_fps or 25, audio, times, lossless=lossless, codec=codec, crf=crf)
     stages, pending, bar = _Stages(), [], _Progress(total, progress)
