@@ -121,8 +121,9 @@ if "b" in parts:
     for out_name, codec in (("out.mp4", "h264 (default)"), ("out.mkv", "FFV1 lossless"), ("frames", "PNG folder")):
         a, b = (float(np.median([child("stream", tmp / f"in{n}.mkv", out_name) for _ in range(RUNS)])) for n in FRAMES[:2])
         c = child("stream", tmp / f"in{FRAMES[2]}.mkv", out_name)
-        print(f"  {codec:<16} {FRAMES[0]} frames {a:5.1f} MB, {FRAMES[1]} frames {b:5.1f} MB: ratio {b / a:.2f}  "
-              f"({FRAMES[2]} frames: {c:.1f} MB, {c / a:.2f})")
+        r = lambda v: f"{v / a:.2f}" if a > 0.05 else "n/a (the shorter run grew by ~0 MB)"   # RSS can stay flat
+        print(f"  {codec:<16} {FRAMES[0]} frames {a:5.1f} MB, {FRAMES[1]} frames {b:5.1f} MB: ratio {r(b)}  "
+              f"({FRAMES[2]} frames: {c:.1f} MB, {r(c)})")
 if "c" in parts:
     for name in ("bicubic", "edvr_m_tiny"):
         u, t = child("tile", name, 0), child("tile", name, TILE)
