@@ -1,6 +1,7 @@
 """Inference benchmarks, each a ratio measured in this run, on the CPU:
 
-(a) frames per second of each shipped model at 180x320 LR, and relative to bicubic;
+(a) frames per second of each shipped model and of each recurrent tiny model (10-frame clips) at 180x320 LR, and
+    relative to bicubic;
 (b) peak RSS upscaling a 30-frame against a 300-frame synthetic 180x320 video (streaming: the ratio must stay <= 1.1),
     for h264 (the default output), FFV1 and PNG-folder outputs; peaks are exact (the kernel's high-water mark);
 (c) tiled (tile 128, overlap 16) against untiled peak memory at 360x640 LR (bicubic and edvr_m_tiny);
@@ -10,8 +11,10 @@
     a 180x320 clip: frames/s of each and the speed-up, for edvr_m_tiny and edvr_m, and the max output difference;
 (f) the bicubic pipeline (`upscale_video`, 21 REDS4 LR frames 320x180 -> 1280x720 h264) against a plain PyAV decode +
     swscale bicubic resize + h264 encode of the same frames with the same encoder settings: frames/s ratio, the
-    pipeline's seconds per stage, the start-up of the command line, and peak memory of each (fresh processes).
-Run: .venv/bin/python bench/inference.py [a b c d e f]   (--quick: tiny sizes, bicubic and edvr_m_tiny only, one run each)
+    pipeline's seconds per stage, the start-up of the command line, and peak memory of each (fresh processes);
+(g) a recurrent model (basicvsr_tiny) streamed in chunks (chunk 10, overlap 2): peak RSS upscaling a 30-frame against
+    a 300-frame synthetic 64x96 video (memory flat in the video's length: the ratio must stay <= 1.1).
+Run: .venv/bin/python bench/inference.py [a b c d e f g]   (--quick: tiny sizes, bicubic and edvr_m_tiny only, one run each)
 """
 import sys
 import tempfile
@@ -38,12 +41,19 @@ QUICK = "--quick" in sys.argv
 argv = [a for a in sys.argv[1:] if a not in ("--quick", "--edvr-m")]
 LR, BIG, FRAMES, RUNS = ((32, 48), (64, 96), (3, 6, 9), 1) if QUICK else ((180, 320), (360, 640), (30, 300, 1000), 3)
 TILE = 32 if QUICK else 128
+CHUNK, REC_FRAMES = ((2, 1), (3, 9)) if QUICK else ((10, 2), (30, 300))   # (g): chunk, overlap; video lengths
+RECURRENT = ["basicvsr_tiny"] if QUICK else ["basicvsr_tiny", "iconvsr_tiny", "basicvsrpp_tiny"]
 if len(argv) > 1 and argv[0] == "--child":
     which = argv[1]
     if which == "stream":          # (b) upscale the given synthetic video with bicubic, output kind by name
         src, out_name = Path(argv[2]), argv[3]
         d = Path(tempfile.mkdtemp())
         _, mb = peak_of(lambda: upscale_video(get_model("bicubic"), src, d / out_name, lossless=out_name.endswith(".mkv"), progress=False))
+        print(mb)
+    elif which == "chunks":        # (g) upscale the given synthetic video with basicvsr_tiny in chunks, to a PNG folder
+        src, d = Path(argv[2]), Path(tempfile.mkdtemp())
+        torch.manual_seed(0)
+        _, mb = peak_of(lambda: upscale_video(get_model("basicvsr_tiny"), src, d / "frames", chunk=CHUNK[0], chunk_overlap=CHUNK[1], progress=False))
         print(mb)
     elif which in ("plain", "pipeline"):  # (f) seconds, peak MB of a plain decode + resize + encode, or of upscale_video
         src, out = Path(argv[2]), Path(tempfile.mkdtemp()) / "out.mp4"
@@ -93,20 +103,21 @@ if len(argv) > 1 and argv[0] == "--child":
         print(mb)
     sys.exit(0)
 
-parts = argv or ["a", "b", "c", "d", "e", "f"]
+parts = argv or ["a", "b", "c", "d", "e", "f", "g"]
 torch.manual_seed(0)
 if "a" in parts:
     print(f"(a) frames per second at {LR[0]}x{LR[1]} LR (CPU, fp32)")
     fps = {}
-    for name in ["bicubic", *(["edvr_m_tiny"] if QUICK else shipped_weights())]:
-        m = get_model(name, pretrained=name != "bicubic").eval()
-        x = torch.rand(1, m.num_frames, 3, *LR)
+    for name in ["bicubic", *(["edvr_m_tiny"] if QUICK else shipped_weights()), *RECURRENT]:
+        m = get_model(name, pretrained=name in shipped_weights()).eval()
+        rec = getattr(m, "recurrent", False)              # a recurrent model: one pass over a 10-frame clip
+        x = torch.rand(1, 10 if rec else m.num_frames, 3, *LR)
         with torch.no_grad():
             m(x)
             t0 = time.perf_counter()
             for _ in range(2):
                 m(x)
-        fps[name] = 2 / (time.perf_counter() - t0)
+        fps[name] = 2 * (10 if rec else 1) / (time.perf_counter() - t0)
         print(f"  {name:<16}{fps[name]:8.2f} frames/s   {fps[name] / fps['bicubic']:.3f}x bicubic's speed")
 if "b" in parts:
     # The inputs are written here, frame by frame, so that the measuring process starts clean; each size runs
@@ -204,3 +215,17 @@ if "f" in parts:
                        check=True, capture_output=True)
         wall = time.perf_counter() - t0
         print(f"    the command line: {wall:.2f} s wall for the {n} frames, of which start-up (Python, torch, vsr_lit imports) {start:.2f} s")
+if "g" in parts:
+    print(f"(g) peak RSS above start while upscaling a synthetic {REC_FRAMES[0]}- and {REC_FRAMES[1]}-frame 64x96 video with basicvsr_tiny "
+          f"in chunks of {CHUNK[0]} (overlap {CHUNK[1]}), to PNG frames")
+    tmp = Path(tempfile.mkdtemp())
+    base = np.random.default_rng(1).integers(0, 256, (64, 96, 3), dtype=np.uint8)
+    mb = {}
+    for n in REC_FRAMES:
+        with VideoWriter(tmp / f"rec{n}.mkv", 25, lossless=True) as w:
+            for i in range(n):
+                w.write(np.roll(base, i, axis=1))
+        mb[n] = child("chunks", tmp / f"rec{n}.mkv")
+    a, b = (mb[n] for n in REC_FRAMES)
+    print(f"  {REC_FRAMES[0]} frames {a:.1f} MB, {REC_FRAMES[1]} frames {b:.1f} MB: ratio "
+          + (f"{b / a:.2f}" if a > 0.05 else "n/a (the shorter run grew by ~0 MB)"))

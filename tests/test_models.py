@@ -20,16 +20,18 @@ OVERFIT_IN_NOTEBOOKS = {name for _, name in OVERFIT_IN_NOTEBOOKS}
 
 @pytest.mark.parametrize("name", list_models())
 def test_interface(name):
-    "A forward pass on a small window gives (B, 3, s·h, s·w); the registry's scale and frames are the model's."
+    "A forward pass on a small window gives (B, 3, s·h, s·w) (a recurrent model: every frame of a clip, (B, T, 3, s·h, s·w))."
     m = get_model(name).eval()
-    assert m.scale in (2, 4, 16) and m.num_frames % 2 == 1
+    recurrent = getattr(m, "recurrent", False)
+    assert m.scale in (2, 4, 16) and (m.num_frames is None if recurrent else m.num_frames % 2 == 1)
     h, w = (8, 12) if m.scale < 16 else (4, 6)
     if "tiny" not in name and name != "bicubic":
         h, w = 8, 8
-    x = torch.rand(2, m.num_frames, 3, h, w)
+    x = torch.rand(2, 3 if recurrent else m.num_frames, 3, h, w)
     with torch.no_grad():
         y = m(x)
-    assert y.shape == (2, 3, m.scale * h, m.scale * w), (name, tuple(y.shape))
+    expected = (2, 3, 3, m.scale * h, m.scale * w) if recurrent else (2, 3, m.scale * h, m.scale * w)
+    assert y.shape == expected, (name, tuple(y.shape))
     assert torch.isfinite(y).all(), name
 
 

@@ -27,16 +27,18 @@ class ConvResidualBlocks(nn.Module):
 class RecurrentHead(nn.Module):
     "The ×4 upsampling head of BasicVSR/IconVSR/BasicVSR++ (BasicSR's names), added to the bilinear ×4 of the LR frame."
     scale = 4
-    def _add_head(self, c:int):
-        self.upconv1, self.upconv2 = nn.Conv2d(c, 4 * c, 3, 1, 1), nn.Conv2d(c, 4 * 64, 3, 1, 1)
-        self.conv_hr, self.conv_last = nn.Conv2d(64, 64, 3, 1, 1), nn.Conv2d(64, 3, 3, 1, 1)
+    def _add_head(self, c:int, hr_feat:int=64):
+        self.upconv1, self.upconv2 = nn.Conv2d(c, 4 * c, 3, 1, 1), nn.Conv2d(c, 4 * hr_feat, 3, 1, 1)
+        self.conv_hr, self.conv_last = nn.Conv2d(hr_feat, hr_feat, 3, 1, 1), nn.Conv2d(hr_feat, 3, 3, 1, 1)
         self.pixel_shuffle = nn.PixelShuffle(2)
 
-    def upsample(self, feat:torch.Tensor, lr:torch.Tensor) -> torch.Tensor: # (N, C, h, w), (N, 3, h, w) -> (N, 3, 4h, 4w)
+    def head(self, feat:torch.Tensor) -> torch.Tensor: # (N, C, h, w) -> the residual (N, 3, 4h, 4w)
         out = lrelu(self.pixel_shuffle(self.upconv1(feat)))
         out = lrelu(self.pixel_shuffle(self.upconv2(out)))
-        out = self.conv_last(lrelu(self.conv_hr(out)))
-        return out + F.interpolate(lr, scale_factor=4, mode='bilinear', align_corners=False)
+        return self.conv_last(lrelu(self.conv_hr(out)))
+
+    def upsample(self, feat:torch.Tensor, lr:torch.Tensor) -> torch.Tensor: # + the LR frame (N, 3, h, w), bilinear ×4
+        return self.head(feat) + F.interpolate(lr, scale_factor=4, mode='bilinear', align_corners=False)
 
 # %% ../nbs/12b_basicvsr.ipynb #8e2e5a6f
 def check_clip(x:torch.Tensor, name:str, min_frames:int=2):
@@ -60,6 +62,7 @@ class BasicVSR(RecurrentHead):
                  num_block:int=15, # residual blocks per trunk (BasicSR's full model: 30)
                  spynet_path=None, # optional SpyNet checkpoint for the flow module
                  spynet_levels:int=6, spynet_widths:tuple=(32, 64, 32, 16), # a smaller SpyNet for tiny configs
+                 hr_feat:int=64, # channels of the head after upsampling (BasicSR: 64)
                 ):
         super().__init__()
         self.num_feat, self.num_frames = num_feat, None
@@ -67,7 +70,7 @@ class BasicVSR(RecurrentHead):
         self.backward_trunk = ConvResidualBlocks(num_feat + 3, num_feat, num_block)
         self.forward_trunk = ConvResidualBlocks(num_feat + 3, num_feat, num_block)
         self.fusion = nn.Conv2d(num_feat * 2, num_feat, 1, 1, 0)
-        self._add_head(num_feat)
+        self._add_head(num_feat, hr_feat)
 
     def propagate_backward(self, x:torch.Tensor, flows:torch.Tensor) -> list: # [h^b_0, ..., h^b_{T-1}]
         b, t, _, h, w = x.shape
@@ -104,10 +107,10 @@ def _count_blocks(sd:dict, prefix:str) -> int:
     return len({k[len(prefix):].split('.')[0] for k in sd if k.startswith(prefix)})
 
 def spynet_config(sd:dict) -> dict:
-    "The SpyNet size stored in a recurrent model's state dict (`spynet.*` keys)."
+    "The SpyNet size (`spynet.*` keys) and head width stored in a recurrent model's state dict."
     levels = _count_blocks(sd, 'spynet.basic_module.')
     widths = tuple(sd[f'spynet.basic_module.0.basic_module.{j}.weight'].shape[0] for j in (0, 2, 4, 6))
-    return dict(spynet_levels=levels, spynet_widths=widths)
+    return dict(spynet_levels=levels, spynet_widths=widths, hr_feat=sd['conv_hr.weight'].shape[0])
 
 @classmethod
 def _basicvsr_from_checkpoint(cls, path): # a BasicSR .pth (params / params_ema) or a state dict
@@ -123,4 +126,4 @@ BasicVSR.from_checkpoint = _basicvsr_from_checkpoint
 register_model('basicvsr', BasicVSR, 'BasicVSR (BasicSR-compatible): 64 features, 30 blocks per direction, SpyNet',
                num_feat=64, num_block=30)
 register_model('basicvsr_tiny', BasicVSR, 'BasicVSR for CPU experiments: 16 features, 2 blocks, a small SpyNet',
-               num_feat=16, num_block=2, spynet_levels=4, spynet_widths=(16, 32, 16, 8));
+               num_feat=16, num_block=2, spynet_levels=4, spynet_widths=(8, 16, 8, 8), hr_feat=16);

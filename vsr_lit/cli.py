@@ -25,18 +25,19 @@ from torch.utils.data import Dataset
 
 from .data import Vimeo90KDataset, VideoFolderDataset, data_root
 from .utils import count_params, load_state_dict_file, load_strict
-from .models import get_model, list_models
+from .models import get_model, list_models, is_recurrent
 from .train import (Learner, SyntheticClipDataset, MixedDataset, init_distributed, preset_for, init_from, LOSSES, PRESETS,
                            Validate, Checkpoint, ProgressBar, GradClip, EMA, MixedPrecision, FusionWarmup, DDP, Compile)
-from .evaluate import evaluate_dataset
+from .evaluate import evaluate_dataset, window_length
 from .inference import upscale_video, format_stats
 from .prepare import (find_training_data, _vimeo_split, _reds_split, _clip_folders, video_frames_cache, _VIDEO_EXT,
                              prepare, data_info, format_info)
 
 # %% ../nbs/17_cli.ipynb #6712a11d
-def _datasets_of(kind:str, d:Path, num_frames:int, scale:int, gt_patch:int, repeat:int, cache_mb:float, gt_downscale:int) -> tuple:
+def _datasets_of(kind:str, d:Path, num_frames:int, scale:int, gt_patch:int, repeat:int, cache_mb:float, gt_downscale:int,
+                 every_gt:bool=False) -> tuple:
     "(training datasets, held-out datasets) of one set found by `find_training_data`."
-    kw, tr = dict(num_frames=num_frames, scale=scale), dict(gt_patch_size=gt_patch, augment=True)
+    kw, tr = dict(num_frames=num_frames, scale=scale, every_gt=every_gt), dict(gt_patch_size=gt_patch, augment=True)
     if kind == 'vimeo':
         gt, lr, train, test = _vimeo_split(d)
         return ([Vimeo90KDataset(gt, lr, keys=train * repeat, cache=True, **kw, **tr)] if train else [],
@@ -55,14 +56,15 @@ def training_set(data, num_frames:int, scale:int=4, gt_patch:int=64, synthetic:i
                  vimeo_repeat:int=50, # each Vimeo septuplet appears this many times per epoch (few clips, many crops)
                  cache_mb:float=4096, # decoded frames of clip folders kept in memory, MB
                  gt_downscale:int=1, # shrink GT-only clips first (JPEG-compressed HD footage)
+                 every_gt:bool=False, # GT of every frame of each window (recurrent models: `num_frames`-frame clips)
                 ) -> tuple: # (training dataset, held-out datasets, a description per set)
     "Everything trainable under `data` (never Vid4, REDS4 or the Vimeo-90K test split), and what was held out."
     parts, held, about = [], [], []
     for kind, d in find_training_data(data):
-        t, h = _datasets_of(kind, d, num_frames, scale, gt_patch, vimeo_repeat, cache_mb, gt_downscale)
+        t, h = _datasets_of(kind, d, num_frames, scale, gt_patch, vimeo_repeat, cache_mb, gt_downscale, every_gt)
         parts += t; held += h
         about.append(f"{d.name} ({kind}): {sum(len(x) for x in t)} training items, {sum(len(x) for x in h)} held out")
-    if synthetic: parts.append(SyntheticClipDataset(synthetic, num_frames, gt_patch, scale, seed=seed)); about.append(f"{synthetic} synthetic clips")
+    if synthetic: parts.append(SyntheticClipDataset(synthetic, num_frames, gt_patch, scale, seed=seed, every_gt=every_gt)); about.append(f"{synthetic} synthetic clips")
     if not parts: raise ValueError(f"nothing to train on in {data}: only held-out clips were found")
     return MixedDataset(*parts), held, about
 
@@ -81,14 +83,14 @@ class CenterCropWindows(Dataset):
         p = min(self.size // s, h, w); top, left = (h - p) // 2, (w - p) // 2
         return dict(it, lq=it['lq'][..., top:top + p, left:left + p], gt=it['gt'][..., s * top:s * (top + p), s * left:s * (left + p)])
 
-def validation_set(held:list, valid=None, num_frames:int=5, scale:int=4, n:int=8, size:int=128, seed:int=0):
+def validation_set(held:list, valid=None, num_frames:int=5, scale:int=4, n:int=8, size:int=128, seed:int=0, every_gt:bool=False):
     "Held-out real clips (`valid`: a folder of them instead); synthetic clips, with a warning, when there are none."
     if valid is not None:
         found = find_training_data(valid)                      # refuses Vid4: the test set is not for choosing models
-        held = [ds for kind, d in found for ds in (lambda t, h: h or t)(*_datasets_of(kind, d, num_frames, scale, None, 1, 0, 1))]
+        held = [ds for kind, d in found for ds in (lambda t, h: h or t)(*_datasets_of(kind, d, num_frames, scale, None, 1, 0, 1, every_gt))]
     if not held:
         warnings.warn("no held-out real clips found: validating on synthetic clips (pass --valid DIR)")
-        return SyntheticClipDataset(n, num_frames, size, scale, seed=10_000 + seed)
+        return SyntheticClipDataset(n, num_frames, size, scale, seed=10_000 + seed, every_gt=every_gt)
     return CenterCropWindows(held, n, size)
 
 # %% ../nbs/17_cli.ipynb #9f4f8e28
@@ -113,7 +115,7 @@ def cmd_models(args):
     "Print the registered models as a table."
     print(f"{'name':<16}{'scale':>6}{'frames':>7}{'parameters':>13}  weights  description")
     for r in list_models(details=True):
-        print(f"{r['name']:<16}{'x' + str(r['scale']):>6}{r['num_frames']:>7}{r['params']:>13,}  {'yes' if r['weights'] else '-':<7}  {r['description']}")
+        print(f"{r['name']:<16}{'x' + str(r['scale']):>6}{r['num_frames'] or 'clip':>7}{r['params']:>13,}  {'yes' if r['weights'] else '-':<7}  {r['description']}")
 
 def add_models_parser(sub):
     sub.add_parser('models', help='list the models (scale, frames, parameters, shipped weights)').set_defaults(func=cmd_models)
@@ -153,9 +155,11 @@ def cmd_train(args):
         rep = init_from(model, args.init_from)
         warmup_train = {n for n, _ in model.named_parameters()} & set(rep['skipped'])
         if not args.resume: print(f"initialised {len(rep['loaded'])} tensors from {args.init_from}; fresh: {', '.join(sorted({k.split('.')[0] for k in warmup_train}))}")
-    ds, held, about = training_set(args.data, model.num_frames, model.scale, args.patch, args.synthetic, args.seed, args.vimeo_repeat,
-                                   args.cache_mb, args.gt_downscale)
-    valid = validation_set(held, args.valid, model.num_frames, model.scale, seed=args.seed)
+    rec = is_recurrent(model)                # recurrent models train on clips of --clip-frames frames, a GT for each
+    frames = args.clip_frames if rec else model.num_frames
+    ds, held, about = training_set(args.data, frames, model.scale, args.patch, args.synthetic, args.seed, args.vimeo_repeat,
+                                   args.cache_mb, args.gt_downscale, every_gt=rec)
+    valid = validation_set(held, args.valid, frames, model.scale, seed=args.seed, every_gt=rec)
     learn = Learner(model, ds, valid, loss_func=LOSSES[args.loss or PRESETS[preset]['loss']], preset=preset, lr=args.lr,
                     batch_size=args.batch, steps=args.steps, seed=args.seed, device=args.device, cbs=train_callbacks(args, warmup_train))
     if args.resume and learn.checkpoint_path().exists(): learn.load(); print(f"resumed at step {learn.step}")
@@ -186,6 +190,7 @@ def add_train_parser(sub):
     t.add_argument('--cache-mb', type=float, default=4096, help='decoded frames of clip folders kept in memory (MB)')
     t.add_argument('--gt-downscale', type=int, default=1, help='shrink GT-only clips by this factor first (e.g. 2 for JPEG HD footage)')
     t.add_argument('--vimeo-repeat', type=int, default=50, help='times each Vimeo septuplet appears per epoch')
+    t.add_argument('--clip-frames', type=int, default=7, help='recurrent models: frames per training clip (Vimeo-90K: at most 7)')
     t.add_argument('--device', default=None); t.add_argument('--amp', action='store_true'); t.add_argument('--compile', action='store_true')
     t.add_argument('--grad-clip', type=float, default=None); t.add_argument('--ema', type=float, default=None)
     t.add_argument('--ckpt-every', type=int, default=200); t.add_argument('--valid-every', type=int, default=200)
@@ -208,7 +213,7 @@ def cmd_eval(args):
     model = _model(args.model, args.weights)
     root = Path(args.data)
     gt, lr = (root / 'GT', root / args.lr_dir) if (root / 'GT').is_dir() else (root / 'Vid4' / 'GT', root / 'Vid4' / args.lr_dir)
-    ds = VideoFolderDataset(gt, lr, num_frames=model.num_frames, padding=args.padding)
+    ds = VideoFolderDataset(gt, lr, num_frames=window_length(model), padding=args.padding)
     res = evaluate_dataset(model, ds, crop_border=args.crop_border, y_channel=not args.rgb, progress=not args.quiet)
     print(res.table(f"{args.model} on {gt.parent} ({args.lr_dir}, {'RGB' if args.rgb else 'Y'}, crop {args.crop_border})"))
     _write_eval(res, args)
@@ -253,6 +258,7 @@ def cmd_upscale(args):
     n = upscale_video(model, args.input, args.output, padding=args.padding, batch=args.batch, tile=args.tile, overlap=args.overlap,
                       device=args.device, dtype=args.dtype, compile=args.compile, channels_last=args.channels_last, fps=args.fps,
                       lossless=args.lossless, crf=args.crf, audio='none' if args.no_audio else args.audio, overwrite=args.overwrite,
+                      chunk=args.chunk, chunk_overlap=args.chunk_overlap,
                       progress=not args.quiet, benchmark=args.benchmark, stats=stats)
     print(f"benchmark: {format_stats(stats)}" if args.benchmark else f"{n} frames written to {args.output}")
 
@@ -274,6 +280,8 @@ def add_upscale_parser(sub):
     u.add_argument('--channels-last', action=argparse.BooleanOptionalAction, default=None,
                    help='channels-last weights and activations (default: where measured faster: the CPU)')
     u.add_argument('--padding', default='reflection_circle'); u.add_argument('--fps', type=float, default=None)
+    u.add_argument('--chunk', type=int, default=30, help='recurrent models (basicvsr, iconvsr, basicvsrpp): frames kept per chunk')
+    u.add_argument('--chunk-overlap', type=int, default=5, help='recurrent models: context frames on each side of a chunk')
     u.add_argument('--lossless', action='store_true'); u.add_argument('--crf', type=int, default=18)
     u.add_argument('--audio', default='copy', choices=['copy', 'transcode', 'none'],
                    help="the input's audio, subtitle and data streams: copied unchanged (default; those the output cannot hold "

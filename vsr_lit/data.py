@@ -419,8 +419,9 @@ class VideoFolderDataset(_WindowDataset):
                  augment:bool=False, # random flips/rotation/reversal (training)
                  cache_mb:float=0, # keep decoded GT frames in memory, up to this many MB (training on few clips)
                  gt_downscale:int=1, # shrink the GT by this factor first (imresize), e.g. 2 for JPEG-compressed HD
+                 every_gt:bool=False, # the GT of every frame of the window `(T, 3, H, W)` (recurrent models), not the centre's
                 ):
-        self.gt_root = must_exist(gt_root, 'GT folder', folder=True)
+        self.gt_root, self.every_gt = must_exist(gt_root, 'GT folder', folder=True), every_gt
         self.lr_root = Path(lr_root) if lr_root is not None else None
         if gt_downscale != 1 and self.lr_root is not None: raise ValueError("gt_downscale needs lr_root=None (the LR is made from the shrunk GT)")
         self.num_frames, self.padding, self.gt_patch_size, self.augment = num_frames, padding, gt_patch_size, augment
@@ -445,6 +446,7 @@ def crop_then_degrade(frames:list, # the window's uint8 GT frames `(H, W, 3)`
                       patch:int, # GT patch size (a multiple of scale)
                       scale:int, generator=None,
                       at:tuple=None, # (top, left) of the patch, multiples of scale (default: random)
+                      every_gt:bool=False, # return the GT patch of every frame `(T, patch, patch, 3)`
                      ) -> tuple: # (LR window `(T, p, p, 3)`, GT patch `(patch, patch, 3)`)
     "A random GT patch of the window and its BI-degraded LR window, degrading only the patch and a margin."
     if patch % scale: raise ValueError(f"patch {patch} must be a multiple of scale {scale}")
@@ -455,7 +457,8 @@ def crop_then_degrade(frames:list, # the window's uint8 GT frames `(H, W, 3)`
     y0, x0, y1, x1 = max(0, top - m), max(0, left - m), min(H, top + patch + m), min(W, left + patch + m)
     lq = degrade_bi(np.stack([f[y0:y1, x0:x1] for f in frames]), scale)
     a, b, p = (top - y0) // scale, (left - x0) // scale, patch // scale
-    return lq[:, a:a + p, b:b + p], frames[center][top:top + patch, left:left + patch]
+    gt = np.stack(frames) if every_gt else frames[center]
+    return lq[:, a:a + p, b:b + p], gt[..., top:top + patch, left:left + patch, :]
 
 @patch
 def _gt_frame(self:VideoFolderDataset, name:str, j:int) -> np.ndarray:
@@ -477,14 +480,14 @@ def __getitem__(self:VideoFolderDataset, i:int) -> dict:
     idx = window_indices(t, self.num_frames, len(gts), self.padding)
     if lrs is None:
         frames = [self._gt_frame(name, j) for j in idx]
-        if self.gt_patch_size: return self._finish(*crop_then_degrade(frames, self.num_frames // 2, self.gt_patch_size, self.scale), name, t, cropped=True)
+        if self.gt_patch_size: return self._finish(*crop_then_degrade(frames, self.num_frames // 2, self.gt_patch_size, self.scale, every_gt=self.every_gt), name, t, cropped=True)
         s, (H, W) = self.scale, frames[0].shape[:2]
-        frames = [f[:H - H % s, :W - W % s] for f in frames]               # a whole multiple of the scale (mod crop)
-        return self._finish(degrade_bi(np.stack(frames), s), frames[self.num_frames // 2], name, t)
-    gt = read_image(gts[t])
+        frames = np.stack([f[:H - H % s, :W - W % s] for f in frames])     # a whole multiple of the scale (mod crop)
+        return self._finish(degrade_bi(frames, s), frames if self.every_gt else frames[self.num_frames // 2], name, t)
+    gt = np.stack([read_image(gts[j]) for j in idx]) if self.every_gt else read_image(gts[t])
     lq = np.stack([read_image(lrs[j]) for j in idx])
-    if lq.shape[1] * self.scale != gt.shape[0] or lq.shape[2] * self.scale != gt.shape[1]:
-        raise ValueError(f"clip {name} frame {t}: LR {lq.shape[1:3]} x{self.scale} does not match GT {gt.shape[:2]}")
+    if lq.shape[1] * self.scale != gt.shape[-3] or lq.shape[2] * self.scale != gt.shape[-2]:
+        raise ValueError(f"clip {name} frame {t}: LR {lq.shape[1:3]} x{self.scale} does not match GT {gt.shape[-3:-1]}")
     return self._finish(lq, gt, name, t)
 
 # %% ../nbs/01_data.ipynb #9fa02e15
@@ -515,11 +518,12 @@ class Vimeo90KDataset(_WindowDataset):
                  keys=None, # list of 'a/b' keys, or a text file with one per line (None: all found)
                  gt_patch_size:int=None, augment:bool=False,
                  cache:bool=False, # keep each septuplet's decoded GT and LR window in memory (training: ~0.5 MB per septuplet)
+                 every_gt:bool=False, # the GT of every frame of the window (recurrent models), not only im4's
                 ):
         self.root = must_exist(root, 'Vimeo-90K folder', folder=True)
         self.lr_root = Path(lr_root) if lr_root is not None else None
         self.scale, self.gt_patch_size, self.augment = scale, gt_patch_size, augment
-        self.cache, self._cached = cache, {}
+        self.cache, self._cached, self.every_gt = cache, {}, every_gt
         if num_frames not in (1, 3, 5, 7): raise ValueError(f"num_frames must be 1, 3, 5 or 7 for septuplets, got {num_frames}")
         self.frames = list(range(4 - num_frames // 2, 5 + num_frames // 2))
         self.keys = _septuplet_keys(self.root, keys)
@@ -531,11 +535,11 @@ class Vimeo90KDataset(_WindowDataset):
     def __getitem__(self, i:int) -> dict:
         k = self.keys[i]
         if k in self._cached: return self._finish(*self._cached[k], k, 3)   # crops and flips are drawn anew
-        gt = read_image(self.root / k / 'im4.png')
+        gt = np.stack([read_image(self.root / k / f'im{j}.png') for j in self.frames]) if self.every_gt else read_image(self.root / k / 'im4.png')
         if self.lr_root is not None: lq = np.stack([read_image(self.lr_root / k / f'im{j}.png') for j in self.frames])
         else: lq = degrade_bi(np.stack([read_image(self.root / k / f'im{j}.png') for j in self.frames]), self.scale)
-        if lq.shape[1] * self.scale != gt.shape[0] or lq.shape[2] * self.scale != gt.shape[1]:
-            raise ValueError(f"septuplet {k}: LR {lq.shape[1:3]} x{self.scale} does not match GT {gt.shape[:2]}")
+        if lq.shape[1] * self.scale != gt.shape[-3] or lq.shape[2] * self.scale != gt.shape[-2]:
+            raise ValueError(f"septuplet {k}: LR {lq.shape[1:3]} x{self.scale} does not match GT {gt.shape[-3:-1]}")
         if self.cache: self._cached[k] = (lq, gt)
         return self._finish(lq, gt, k, 3)
 

@@ -60,6 +60,7 @@ class IconVSR(RecurrentHead):
                  spynet_path=None, # optional SpyNet checkpoint
                  spynet_levels:int=6, spynet_widths:tuple=(32, 64, 32, 16),
                  deformable_groups:int=8, num_extract_block:int=5, # keyframe branch (BasicSR: 8, 5)
+                 hr_feat:int=64, # channels of the head after upsampling (BasicSR: 64)
                 ):
         super().__init__()
         if keyframe_stride < 1 or temporal_padding < 1:
@@ -72,7 +73,7 @@ class IconVSR(RecurrentHead):
         self.backward_trunk = ConvResidualBlocks(num_feat + 3, num_feat, num_block)
         self.forward_fusion = nn.Conv2d(2 * num_feat, num_feat, 3, 1, 1)
         self.forward_trunk = ConvResidualBlocks(2 * num_feat + 3, num_feat, num_block)
-        self._add_head(num_feat)
+        self._add_head(num_feat, hr_feat)
 
     def keyframe_features(self, x:torch.Tensor, idx:list) -> dict: # {keyframe: (B, C, h, w)}
         "EDVR features of the 2p+1 frames around each keyframe (ends mirrored)."
@@ -133,4 +134,4 @@ register_model('iconvsr', IconVSR, 'IconVSR (BasicSR-compatible): BasicVSR + EDV
                num_feat=64, num_block=30, keyframe_stride=5, temporal_padding=2)
 register_model('iconvsr_tiny', IconVSR, 'IconVSR for CPU experiments: 16 features, 2 blocks, a small SpyNet and EDVR branch',
                num_feat=16, num_block=2, keyframe_stride=5, temporal_padding=2, spynet_levels=4,
-               spynet_widths=(16, 32, 16, 8), deformable_groups=4, num_extract_block=2);
+               spynet_widths=(8, 16, 8, 8), deformable_groups=4, num_extract_block=2, hr_feat=16);

@@ -112,20 +112,23 @@ def deform_kernel_conv2d_naive(x, kernel_offset, weight, bias=None, padding:int=
     return out + (bias.view(1, -1, 1, 1) if bias is not None else 0)
 
 # %% ../nbs/02c_testing.ipynb #fd6b93aa
-def real_window(num_frames:int, scale:int=4, t:int=3, size:int=None) -> tuple: # (lq (1, T, 3, p, p), gt (1, 3, s·p, s·p))
+def real_window(num_frames:int, scale:int=4, t:int=3, size:int=None,
+                every_gt:bool=False, # return the GT of every frame (1, T, 3, s·p, s·p), as recurrent models need
+               ) -> tuple: # (lq (1, T, 3, p, p), gt (1, 3, s·p, s·p))
     "A window of the Vid4 excerpt (calendar): LR crops around frame `t`, made with `degrade_bi`, and the GT centre crop."
     n = num_frames // 2
     gt = read_frames(excerpt_root() / 'Vid4/GT/calendar')[t - n:t + n + 1]
     y, x, p = (60, 60, 16) if scale <= 4 else (20, 30, 8)
     p = size or p
     lq = torch.from_numpy(degrade_bi(gt, scale)).permute(0, 3, 1, 2).float()[:, :, y:y + p, x:x + p] / 255
-    hq = torch.from_numpy(gt[n]).permute(2, 0, 1).float()[:, scale * y:scale * (y + p), scale * x:scale * (x + p)] / 255
+    hq = torch.from_numpy(gt if every_gt else gt[n]).movedim(-1, -3).float()[..., scale * y:scale * (y + p), scale * x:scale * (x + p)] / 255
     return lq[None], hq[None]
 
 def overfit_window(model, steps:int=200, lr:float=2e-3, seed:int=0) -> tuple: # (losses, lq, gt)
-    "Train `model` on `real_window` for `steps` Adam steps (L1 loss); return the losses and the window."
+    "Train `model` on `real_window` for `steps` Adam steps (L1 loss); return the losses and the window (a 3-frame clip for recurrent models)."
     torch.manual_seed(seed)
-    lq, hq = real_window(model.num_frames, model.scale)
+    recurrent = getattr(model, 'recurrent', False)
+    lq, hq = real_window(3 if recurrent else model.num_frames, model.scale, every_gt=recurrent)
     opt = torch.optim.Adam(model.parameters(), lr)
     losses = []
     for _ in range(steps):

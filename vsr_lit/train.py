@@ -49,19 +49,24 @@ PRESETS = {
     'edvr_plus': dict(lr=5e-5, betas=(0.9, 0.99), restarts=True, loss='charbonnier'),
     'dksan': dict(lr=4e-4, betas=(0.9, 0.999), restarts=False, loss='charbonnier'),
     'd3drrn': dict(lr=1e-4, betas=(0.9, 0.999), restarts=False, loss='l1'),
+    'basicvsr': dict(lr=2e-4, betas=(0.9, 0.99), restarts=True, loss='charbonnier', flow_lr_mul=0.125),
 }
 
 def preset_for(model_name:str) -> str:
     "The preset of a registered model name (the paper its settings come from)."
-    for p in ('edvr_plus', 'edvr', 'dksan', 'd3drrn'):
-        if model_name.startswith(p): return p
+    for p in ('edvr_plus', 'edvr', 'dksan', 'd3drrn', 'basicvsr', 'iconvsr'):
+        if model_name.startswith(p): return 'basicvsr' if p == 'iconvsr' else p
     raise ValueError(f"no training preset for {model_name!r}: name one of {sorted(PRESETS)} (--preset)")
 
 def make_optimizer(model:nn.Module, preset:str='dksan', lr:float=None, steps:int=1000, restart_period:int=None):
     "Adam and a scheduler as the papers set them (cosine annealing with warm restarts where they use it)."
     if preset not in PRESETS: raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
     cfg = PRESETS[preset]
-    opt = torch.optim.Adam(model.parameters(), lr=lr or cfg['lr'], betas=cfg['betas'])
+    lr = lr or cfg['lr']
+    flow = [p for n, p in model.named_parameters() if n.startswith('spynet.')] if cfg.get('flow_lr_mul') else []
+    rest = [p for n, p in model.named_parameters() if not (flow and n.startswith('spynet.'))]
+    groups = [dict(params=rest)] + ([dict(params=flow, lr=lr * cfg['flow_lr_mul'])] if flow else [])   # the flow net learns slower
+    opt = torch.optim.Adam(groups, lr=lr, betas=cfg['betas'])
     if cfg['restarts']:
         sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=restart_period or max(1, steps), eta_min=1e-7)
     else:
@@ -120,15 +125,16 @@ def load_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, scale
 
 # %% ../nbs/14_train.ipynb #e6ee5d4a
 class SyntheticClipDataset(Dataset):
-    "Random moving-texture windows (LR window, GT centre) made on the fly; item i is always the same."
-    def __init__(self, length:int=1000, num_frames:int=5, gt_size:int=64, scale:int=4, seed:int=0):
+    "Random moving-texture windows (LR window, GT centre, or every GT frame) made on the fly; item i is always the same."
+    def __init__(self, length:int=1000, num_frames:int=5, gt_size:int=64, scale:int=4, seed:int=0, every_gt:bool=False):
         self.length, self.num_frames, self.gt_size, self.scale, self.seed = length, num_frames, gt_size, scale, seed
+        self.every_gt = every_gt
     def __len__(self): return self.length
     def __getitem__(self, i):
         g = np.random.default_rng(self.seed * 100_003 + i)
         lq, gt = synthetic_clip(self.num_frames, (self.gt_size, self.gt_size), self.scale,
                                 shift=tuple(g.uniform(-1.5, 1.5, 2)), rotation=float(g.uniform(-2, 2)), seed=int(g.integers(1 << 30)))
-        return dict(lq=lq, gt=gt[self.num_frames // 2], clip='synthetic', idx=i)
+        return dict(lq=lq, gt=gt if self.every_gt else gt[self.num_frames // 2], clip='synthetic', idx=i)
 
 class MixedDataset(Dataset):
     "The concatenation of several datasets (items keep their own keys)."
