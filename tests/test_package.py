@@ -30,11 +30,15 @@ API = {
     "vsr_lit.dkc": ["DeformKernelConv2d", "DKCAlign", "DKSA"],
     "vsr_lit.upscalers": ["CascadeUpscaler", "UpscaleModule"],
     "vsr_lit.dksan": ["DKSAN"],
-    "vsr_lit.models": ["Bicubic", "get_model", "list_models"],
+    "vsr_lit.flow": ["flow_warp", "SpyNet", "load_spynet", "photometric_loss", "smoothness_loss", "fit_flow", "flow_to_rgb"],
+    "vsr_lit.basicvsr": ["BasicVSR", "ConvResidualBlocks", "clip_flows"],
+    "vsr_lit.iconvsr": ["IconVSR", "EDVRFeatureExtractor"],
+    "vsr_lit.basicvsrpp": ["BasicVSRPlusPlus", "SecondOrderDeformableAlignment"],
+    "vsr_lit.models": ["Bicubic", "get_model", "list_models", "is_recurrent"],
     "vsr_lit.train": ["charbonnier_loss", "Learner", "Callback", "ProgressBar", "LivePlot", "GradClip", "EMA", "Validate",
                       "Checkpoint", "MixedPrecision", "Compile", "DDP", "FusionWarmup", "save_checkpoint", "load_checkpoint"],
     "vsr_lit.evaluate": ["evaluate_dataset"],
-    "vsr_lit.inference": ["upscale_video"],
+    "vsr_lit.inference": ["upscale_video", "stream_chunks"],
     "vsr_lit.cli": ["main"],
 }
 
