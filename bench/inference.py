@@ -217,7 +217,7 @@ if "f" in parts:
         print(f"    the command line: {wall:.2f} s wall for the {n} frames, of which start-up (Python, torch, vsr_lit imports) {start:.2f} s")
 if "g" in parts:
     print(f"(g) peak RSS above start while upscaling a synthetic {REC_FRAMES[0]}- and {REC_FRAMES[1]}-frame 64x96 video with basicvsr_tiny "
-          f"in chunks of {CHUNK[0]} (overlap {CHUNK[1]}), to PNG frames")
+          f"in chunks of {CHUNK[0]} (overlap {CHUNK[1]}), to PNG frames (median of {RUNS} runs)")
     tmp = Path(tempfile.mkdtemp())
     base = np.random.default_rng(1).integers(0, 256, (64, 96, 3), dtype=np.uint8)
     mb = {}
@@ -225,7 +225,7 @@ if "g" in parts:
         with VideoWriter(tmp / f"rec{n}.mkv", 25, lossless=True) as w:
             for i in range(n):
                 w.write(np.roll(base, i, axis=1))
-        mb[n] = child("chunks", tmp / f"rec{n}.mkv")
+        mb[n] = float(np.median([child("chunks", tmp / f"rec{n}.mkv") for _ in range(RUNS)]))   # fresh processes
     a, b = (mb[n] for n in REC_FRAMES)
     print(f"  {REC_FRAMES[0]} frames {a:.1f} MB, {REC_FRAMES[1]} frames {b:.1f} MB: ratio "
           + (f"{b / a:.2f}" if a > 0.05 else "n/a (the shorter run grew by ~0 MB)"))
