@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from .layers import lrelu
 from .deform import DCNv2Pack, deform_conv2d, tv_deform_conv2d
 from .flow import SpyNet, flow_warp
-from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, spynet_config, _count_blocks
+from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, spynet_config, recurrent_state_dict, _count_blocks
 from .utils import register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12d_basicvsrpp.ipynb #2adad281
@@ -130,10 +130,7 @@ def _basicvsrpp_from_checkpoint(cls, path, # a BasicSR .pth (params / params_ema
                                 max_residue_magnitude:float=10, # not stored in the weights: BasicSR's default
                                ):
     "Build a BasicVSR++ whose configuration matches the checkpoint and load it strictly."
-    sd = load_state_dict_file(path)
-    if 'backbone.backward_1.main.0.weight' not in sd:
-        why = " (BasicSR saved it without its deformable alignment: trained without a GPU?)" if 'feat_extract.main.0.weight' in sd else ""
-        raise ValueError(f"{path if not isinstance(path, dict) else 'the state dict'} is not a BasicVSR++ checkpoint{why}")
+    sd = recurrent_state_dict(path, 'backbone.backward_1.main.0.weight', 'BasicVSR++')
     if 'deform_align.backward_1.weight' not in sd:
         raise ValueError("this BasicVSR++ checkpoint has no deform_align.* tensors (BasicSR built it on a machine without CUDA, "
                          "which skips the alignment): its weights were trained for a different model")

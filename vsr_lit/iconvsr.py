@@ -14,7 +14,7 @@ from .layers import ResidualBlockNoBN, make_layer, lrelu
 from .pcd_tsa import TSAFusion
 from .edvr import EDVRTrunk
 from .flow import SpyNet, flow_warp
-from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, clip_flows, spynet_config, _count_blocks
+from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, clip_flows, spynet_config, recurrent_state_dict, _count_blocks
 from .utils import register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12c_iconvsr.ipynb #3f5b2688
@@ -118,8 +118,7 @@ def _iconvsr_from_checkpoint(cls, path, # a BasicSR .pth (params / params_ema) o
                              keyframe_stride:int=5, # not stored in the weights: BasicSR's default
                             ):
     "Build an IconVSR whose configuration matches the checkpoint and load it strictly."
-    sd = load_state_dict_file(path)
-    if 'edvr.conv_first.weight' not in sd: raise ValueError(f"{path if not isinstance(path, dict) else 'the state dict'} is not an IconVSR checkpoint")
+    sd = recurrent_state_dict(path, 'edvr.conv_first.weight', 'IconVSR')
     c = sd['backward_fusion.weight'].shape[0]
     cfg = dict(num_feat=c, num_block=_count_blocks(sd, 'backward_trunk.main.2.'), keyframe_stride=keyframe_stride,
                temporal_padding=(sd['edvr.fusion.feat_fusion.weight'].shape[1] // c - 1) // 2,
