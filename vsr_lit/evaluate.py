@@ -180,6 +180,13 @@ def best_shipped_model() -> str|None:
     res = {k: v for k, v in json.loads(f.read_text())['vid4_bi_x4'].items() if k in shipped_weights()}
     return max(res, key=lambda k: res[k]['psnr']) if res else None
 
+def _sr_of(model, ds, clip:str, t:int) -> torch.Tensor: # (3, H, W)
+    "SR frame `t` of `clip` in `ds`: from its window (sliding-window models) or from the whole clip (recurrent ones)."
+    idx = [i for i in range(len(ds)) if ds.items[i][0] == clip]
+    if not getattr(model, 'recurrent', False): return sr_centre(model, ds[next(i for i in idx if ds.items[i][1] == t)]['lq'])
+    lq = torch.stack([ds[i]['lq'][ds[i]['lq'].shape[0] // 2] for i in idx])
+    return model(lq[None])[0, [ds.items[i][1] for i in idx].index(t)]
+
 def demo(out_dir='outputs', # where the comparison image goes
          model_names=None, # models to evaluate (default: bicubic and the best shipped model)
          data=None, # a folder with Vid4/GT and Vid4/BIx4 (default: the committed excerpt)
@@ -199,7 +206,7 @@ def demo(out_dir='outputs', # where the comparison image goes
         if frames is not None: sub = torch.utils.data.Subset(sub, [i for i, (c, t) in enumerate(ds.items) if t in frames])
         results[name] = evaluate_dataset(model, sub)
         print(results[name].table(f"\n{name} x{model.scale} on {'the Vid4 excerpt' if data is None else root / 'Vid4'} (BI, Y channel, crop 0)"))
-        with torch.no_grad(): crops[name] = sr_centre(model, item['lq'])
+        with torch.no_grad(): crops[name] = _sr_of(model, ds, 'calendar', 3)
     path = Path(out_dir) / 'vid4_calendar_crops.png'
     compare_crops(item['gt'], crops, box=(250, 250, 150, 220), path=path, scale_note=' (calendar, frame 3)')
     print(f"\ncomparison image: {path}")
