@@ -59,32 +59,23 @@ if len(argv) > 1 and argv[0] == "--child":
         print(mb)
     elif which in ("plain", "floor", "pipeline"):  # (f) seconds, peak MB: decode + resize + encode, decode + encode of our frames, upscale_video
         src, out = Path(argv[2]), Path(tempfile.mkdtemp()) / "out.mp4"
-        def plain():
+        def encode_x4(frame_of):   # decode src, encode frame_of(decoded frame, i, stream) as h264 at 4x the size
             with av.open(str(src)) as c, av.open(str(out), "w") as o:
                 s = c.streams.video[0]
                 v = o.add_stream("libx264", rate=s.average_rate)
                 v.width, v.height, v.pix_fmt = 4 * s.codec_context.width, 4 * s.codec_context.height, "yuv420p"
                 v.options = {"crf": "18", "rc-lookahead": "10"}
-                for f in c.decode(s):
-                    for p in v.encode(f.reformat(width=v.width, height=v.height, format="yuv420p", interpolation="BICUBIC")):
+                for i, f in enumerate(c.decode(s)):
+                    for p in v.encode(frame_of(f, i, v)):
                         o.mux(p)
                 for p in v.encode():
                     o.mux(p)
+        plain = lambda: encode_x4(lambda f, i, v: f.reformat(width=v.width, height=v.height, format="yuv420p", interpolation="BICUBIC"))
         if which == "floor":       # the frames upscale_video writes, made before the clock starts
             m = get_model("bicubic")
             with torch.no_grad():
                 sr = [_quantise(m(torch.from_numpy(f).permute(2, 0, 1)[None, None].float().div(255)))[0] for f in iter_video(src)]
-        def floor():
-            with av.open(str(src)) as c, av.open(str(out), "w") as o:
-                s = c.streams.video[0]
-                v = o.add_stream("libx264", rate=s.average_rate)
-                v.width, v.height, v.pix_fmt = 4 * s.codec_context.width, 4 * s.codec_context.height, "yuv420p"
-                v.options = {"crf": "18", "rc-lookahead": "10"}
-                for f, y in zip(c.decode(s), sr):
-                    for p in v.encode(av.VideoFrame.from_ndarray(y, format="rgb24")):
-                        o.mux(p)
-                for p in v.encode():
-                    o.mux(p)
+        floor = lambda: encode_x4(lambda f, i, v: av.VideoFrame.from_ndarray(sr[i], format="rgb24"))
         st = {}
         fn = {"plain": plain, "floor": floor}.get(which) or (lambda: upscale_video(get_model("bicubic"), src, out, progress=False, stats=st))
         t0 = time.perf_counter()
