@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install sync readme bench outputs docs clean-venv
+.PHONY: demo test portability install sync readme bench outputs docs clean-venv
 
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,8 +31,17 @@ sync: $(STAMP)
 	    exit 1; fi; \
 	else echo "not a git checkout: skipping the notebooks/package agreement check"; fi
 
+# `make test` runs the whole suite, then the portability pass: the numerics-sensitive tests (every notebook and the
+# model tests) again as the other class of CPU computes them (AVX2 kernels, no native bf16, one thread), so that a
+# result that holds only on this machine's instruction set fails here, not on a user's machine.
+PORTABLE := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 VSR_LIT_NATIVE_BF16=0
+
 test: sync
 	$(BIN)/python -m pytest tests
+	$(MAKE) --no-print-directory portability
+
+portability: $(STAMP)
+	$(PORTABLE) $(BIN)/python -m pytest -n 2 tests/test_notebooks.py tests/test_models.py
 
 readme:
 	$(BIN)/python tools/render_readme.py

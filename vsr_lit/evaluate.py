@@ -20,24 +20,30 @@ from .utils import count_params
 
 # %% ../nbs/15_evaluate.ipynb #030c5c3e
 class EvalResult:
-    "PSNR/SSIM per frame, per clip (mean of its frames) and on average (mean of the clip means)."
+    "PSNR/SSIM per frame, per clip (mean of its frames), on average (mean of the clip means) and over all frames."
     def __init__(self, frames:list): # dicts with clip, idx, psnr, ssim
         self.frames = frames
         clips = {}
         for f in frames: clips.setdefault(f['clip'], []).append(f)
         self.clips = {c: dict(psnr=float(np.mean([f['psnr'] for f in fs])), ssim=float(np.mean([f['ssim'] for f in fs])),
                               frames=len(fs)) for c, fs in clips.items()}
-        self.psnr = float(np.mean([c['psnr'] for c in self.clips.values()]))
+        self.psnr = float(np.mean([c['psnr'] for c in self.clips.values()]))      # the published protocol
         self.ssim = float(np.mean([c['ssim'] for c in self.clips.values()]))
+        self.psnr_frames = float(np.mean([f['psnr'] for f in frames]))            # every frame weighted alike
+        self.ssim_frames = float(np.mean([f['ssim'] for f in frames]))
 
     def table(self, title:str='') -> str:
-        "A per-clip text table with the average row."
+        "A per-clip text table with the average row (mean of the clip means) and the frame-weighted mean."
         rows = [f"{'clip':<12}{'frames':>7}{'PSNR':>9}{'SSIM':>9}"] + [
             f"{c:<12}{v['frames']:>7}{v['psnr']:>9.2f}{v['ssim']:>9.4f}" for c, v in self.clips.items()]
         rows.append(f"{'average':<12}{len(self.frames):>7}{self.psnr:>9.2f}{self.ssim:>9.4f}")
+        rows.append(f"{'all frames':<12}{len(self.frames):>7}{self.psnr_frames:>9.2f}{self.ssim_frames:>9.4f}")
         return (title + '\n' if title else '') + '\n'.join(rows)
 
-    def to_dict(self) -> dict: return dict(psnr=self.psnr, ssim=self.ssim, clips=self.clips, frames=self.frames)
+    def to_dict(self) -> dict:
+        "Everything, for JSON: the averages, per clip, per frame."
+        return dict(psnr=self.psnr, ssim=self.ssim, psnr_frames=self.psnr_frames, ssim_frames=self.ssim_frames,
+                    clips=self.clips, frames=self.frames)
     def __repr__(self): return self.table()
 
 # %% ../nbs/15_evaluate.ipynb #a8e73158

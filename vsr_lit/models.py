@@ -49,6 +49,7 @@ def get_model(name:str, # a name from `list_models()`
     "Build a registered model by name."
     if name not in MODELS: raise ValueError(f"unknown model {name!r}; valid names: {', '.join(list_models())}")
     model = MODELS[name].build(**overrides)
+    model.registry_name = name                # what it is called here (e.g. its measured bf16 cost)
     if pretrained and any(p.numel() for p in model.parameters()):
         path = WEIGHTS_DIR / f'{name}.pt'
         if not path.exists():
