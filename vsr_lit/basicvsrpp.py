@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from .layers import lrelu
 from .deform import DCNv2Pack, deform_conv2d, tv_deform_conv2d
 from .flow import SpyNet, flow_warp
-from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, spynet_config, recurrent_state_dict, _count_blocks
+from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, spynet_config, recurrent_state_dict, count_blocks
 from .utils import register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12d_basicvsrpp.ipynb #2adad281
@@ -135,7 +135,7 @@ def _basicvsrpp_from_checkpoint(cls, path, # a BasicSR .pth (params / params_ema
         raise ValueError("this BasicVSR++ checkpoint has no deform_align.* tensors (BasicSR built it on a machine without CUDA, "
                          "which skips the alignment): its weights were trained for a different model")
     c, low = sd['backbone.backward_1.main.0.weight'].shape[0], 'feat_extract.main.0.weight' in sd
-    cfg = dict(mid_channels=c, num_blocks=_count_blocks(sd, 'backbone.backward_1.main.2.'), is_low_res_input=low,
+    cfg = dict(mid_channels=c, num_blocks=count_blocks(sd, 'backbone.backward_1.main.2.'), is_low_res_input=low,
                max_residue_magnitude=max_residue_magnitude,
                deformable_groups=sd['deform_align.backward_1.conv_offset.6.weight'].shape[0] // 27, **spynet_config(sd))
     return load_strict(cls(**cfg), sd)

@@ -30,7 +30,7 @@ from .train import (Learner, SyntheticClipDataset, MixedDataset, init_distribute
                            Validate, Checkpoint, ProgressBar, GradClip, EMA, MixedPrecision, FusionWarmup, DDP, Compile)
 from .evaluate import evaluate_dataset, window_length
 from .inference import upscale_video, format_stats
-from .prepare import (find_training_data, _vimeo_split, _reds_split, _clip_folders, video_frames_cache, _VIDEO_EXT,
+from .prepare import (find_training_data, vimeo_split, reds_split, clip_folders, video_frames_cache, VIDEO_EXT,
                              prepare, data_info, format_info)
 
 # %% ../nbs/17_cli.ipynb #6712a11d
@@ -39,17 +39,17 @@ def _datasets_of(kind:str, d:Path, num_frames:int, scale:int, gt_patch:int, repe
     "(training datasets, held-out datasets) of one set found by `find_training_data`."
     kw, tr = dict(num_frames=num_frames, scale=scale, every_gt=every_gt), dict(gt_patch_size=gt_patch, augment=True)
     if kind == 'vimeo':
-        gt, lr, train, test = _vimeo_split(d)
+        gt, lr, train, test = vimeo_split(d)
         return ([Vimeo90KDataset(gt, lr, keys=train * repeat, cache=True, **kw, **tr)] if train else [],
                 [Vimeo90KDataset(gt, lr, keys=test, **kw)] if test else [])
     if kind == 'reds':
-        gt, lr, train, test = _reds_split(d)
+        gt, lr, train, test = reds_split(d)
         return ([VideoFolderDataset(gt, lr, clips=train, **kw, **tr)] if train else [],
                 [VideoFolderDataset(gt, lr, clips=test, **kw)] if test else [])
     if kind == 'videos':
-        folders = [video_frames_cache(v) for v in sorted(d.iterdir()) if v.suffix.lower() in _VIDEO_EXT]
+        folders = [video_frames_cache(v) for v in sorted(d.iterdir()) if v.suffix.lower() in VIDEO_EXT]
         gt, lr, clips = folders[0].parent, None, [f.name for f in folders]
-    else: gt, lr, clips = _clip_folders(d)
+    else: gt, lr, clips = clip_folders(d)
     return [VideoFolderDataset(gt, lr, clips=clips, cache_mb=cache_mb, gt_downscale=gt_downscale if lr is None else 1, **kw, **tr)], []
 
 def training_set(data, num_frames:int, scale:int=4, gt_patch:int=64, synthetic:int=0, seed:int=0,

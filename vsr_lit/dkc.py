@@ -12,14 +12,14 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from .deform import sample_pixels, DCNv2Pack, conv_output_size, offset_groups, _pair
+from .deform import sample_pixels, DCNv2Pack, conv_output_size, offset_groups, as_pair
 
 # %% ../nbs/10_dkc.ipynb #0b8f53be
 def _input_patches(x:torch.Tensor, k:int, stride, padding, dilation, Ho:int, Wo:int,
                    image_offset:torch.Tensor=None) -> torch.Tensor:
     "Step (1): the k×k input patches `(B, C_in, k², H_out·W_out)`, read at deformed positions when `image_offset` is given."
     B, Cin = x.shape[:2]
-    (sh, sw), (ph, pw), (dh, dw) = _pair(stride), _pair(padding), _pair(dilation)
+    (sh, sw), (ph, pw), (dh, dw) = as_pair(stride), as_pair(padding), as_pair(dilation)
     if image_offset is None: return F.unfold(x, k, (dh, dw), (ph, pw), (sh, sw)).view(B, Cin, k * k, Ho * Wo)
     ar = lambda n: torch.arange(n, dtype=x.dtype, device=x.device)
     py = (ar(Ho) * sh - ph)[None, :, None] + (ar(k) * dh).repeat_interleave(k)[:, None, None] + image_offset[:, 0::2]

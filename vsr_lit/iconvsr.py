@@ -14,7 +14,7 @@ from .layers import ResidualBlockNoBN, make_layer, lrelu
 from .pcd_tsa import TSAFusion
 from .edvr import EDVRTrunk
 from .flow import SpyNet, flow_warp
-from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, clip_flows, spynet_config, recurrent_state_dict, _count_blocks
+from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, clip_flows, spynet_config, recurrent_state_dict, count_blocks
 from .utils import register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12c_iconvsr.ipynb #3f5b2688
@@ -120,10 +120,10 @@ def _iconvsr_from_checkpoint(cls, path, # a BasicSR .pth (params / params_ema) o
     "Build an IconVSR whose configuration matches the checkpoint and load it strictly."
     sd = recurrent_state_dict(path, 'edvr.conv_first.weight', 'IconVSR')
     c = sd['backward_fusion.weight'].shape[0]
-    cfg = dict(num_feat=c, num_block=_count_blocks(sd, 'backward_trunk.main.2.'), keyframe_stride=keyframe_stride,
+    cfg = dict(num_feat=c, num_block=count_blocks(sd, 'backward_trunk.main.2.'), keyframe_stride=keyframe_stride,
                temporal_padding=(sd['edvr.fusion.feat_fusion.weight'].shape[1] // c - 1) // 2,
                deformable_groups=sd['edvr.pcd_align.cas_dcnpack.conv_offset.weight'].shape[0] // 27,
-               num_extract_block=_count_blocks(sd, 'edvr.feature_extraction.'), **spynet_config(sd))
+               num_extract_block=count_blocks(sd, 'edvr.feature_extraction.'), **spynet_config(sd))
     return load_strict(cls(**cfg), sd)
 
 IconVSR.from_checkpoint = _iconvsr_from_checkpoint

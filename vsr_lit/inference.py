@@ -28,10 +28,10 @@ import torch
 import torch.nn.functional as F
 
 from .data import (VideoWriter, iter_video, list_frames, read_image, video_info, window_indices, write_frames,
-                          _IMG_EXT)
+                          IMG_EXT)
 from .utils import default_device
 from .models import WEIGHTS_DIR
-from .edvr import EDVRTrunk, _pad_window
+from .edvr import EDVRTrunk, pad_window
 
 # %% ../nbs/16_inference.ipynb #4aeada3a
 def _to_rgb(f:np.ndarray, notice:list) -> np.ndarray:
@@ -184,7 +184,7 @@ class FeatureCache:
                  idx:list, # the frame indices of each window
                 ) -> torch.Tensor: # (B, 3, s·h, s·w), as `model(x)`
         m, (h, w) = self.model, x.shape[-2:]
-        xp = _pad_window(x, m.num_frames, m.pad_to, type(m).__name__)
+        xp = pad_window(x, m.num_frames, m.pad_to, type(m).__name__)
         per_window = [[self._frame_levels(xp, k, t, b) for t, k in enumerate(ks)] for b, ks in enumerate(idx)]
         pyr = [torch.cat([torch.stack([fl[l] for fl in win], 1) for win in per_window]) for l in range(3)]
         out = m.upsample(m.reconstruction(m.fuse(m.align(pyr)))) + m.skip(xp[:, m.center])

@@ -23,7 +23,7 @@ import torch.distributed as dist
 from torch.utils.data import Dataset, default_collate
 
 from .metrics import psnr
-from .data import synthetic_clip
+from .data import synthetic_clip, write_atomic
 from .utils import MODELS, check_state_dict, count_params, default_device, load_state_dict_file
 from .models import get_model
 
@@ -86,12 +86,7 @@ def save_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, scale
                  ema=_unwrap(ema).state_dict() if ema is not None else None,
                  rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate(),
                           cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None))
-    tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
-    with open(tmp, 'wb') as f:
-        torch.save(state, f)
-        f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, lambda t: torch.save(state, t), sync=True)
 
 def _unwrap(m):
     "The module inside DDP / torch.compile wrappers."
