@@ -8,7 +8,7 @@ and harmless (see notebook 16).
 
 Run: .venv/bin/python bench/dtype.py [--frames 5] [--models a,b] [--record]
   --record writes the table into vsr_lit/weights/results.json ('bf16_autocast'), which `resolve_dtype` reads.
-  --quick: bicubic and edvr_m_tiny on 2 frames of one clip (the test suite's smoke run; never records).
+  --quick: edvr_m_tiny on 3 frames of one clip (the test suite's smoke run; never records).
 """
 import json
 import platform
