@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from .layers import ResidualBlockNoBN, make_layer, lrelu
 from .pcd_tsa import TSAFusion
-from .edvr import EDVRTrunk
+from .edvr import EDVRTrunk, pad_to_multiple
 from .flow import SpyNet, flow_warp
 from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, clip_flows, spynet_config, recurrent_state_dict, count_blocks
 from .utils import register_model, load_state_dict_file, load_strict, count_params
@@ -82,17 +82,10 @@ class IconVSR(RecurrentHead):
         return {i: self.edvr(padded[:, i:i + n].contiguous()) for i in idx}
 
 # %% ../nbs/12c_iconvsr.ipynb #eee43509
-def _pad4(x:torch.Tensor) -> torch.Tensor:
-    b, t, c, h, w = x.shape
-    ph, pw = (-h) % 4, (-w) % 4
-    if not (ph or pw): return x
-    mode = 'reflect' if h > ph and w > pw else 'replicate'          # reflection needs more pixels than the pad
-    return F.pad(x.reshape(b * t, c, h, w), [0, pw, 0, ph], mode=mode).view(b, t, c, h + ph, w + pw)
-
 def _iconvsr_forward(self:IconVSR, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, T, 3, 4h, 4w)
     check_clip(x, 'IconVSR', 1)
     h_in, w_in = x.shape[-2:]
-    x = _pad4(x)
+    x = pad_to_multiple(x, 4)
     b, t, _, h, w = x.shape
     idx = keyframes(t, self.keyframe_stride)
     flows_forward, flows_backward = clip_flows(self.spynet, x) if t > 1 else (None, None)
