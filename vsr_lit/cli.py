@@ -136,7 +136,7 @@ def train_callbacks(args, warmup_train=None) -> list:
 def _write_run(learn, args, seconds:float):
     "weights.pt (EMA weights if any) and log.json in the run folder."
     out = Path(args.out)
-    weights = (learn.ema or learn.model).state_dict()
+    weights = learn.eval_model.state_dict()
     torch.save({k: v.detach().cpu().contiguous() for k, v in weights.items()}, out / 'weights.pt')
     log = dict(model=args.model, steps=learn.step, seconds=seconds, losses=learn.losses[-100:], valid_psnr=learn.valid_psnr,
                command=' '.join(sys.argv))
@@ -162,7 +162,7 @@ def cmd_train(args):
     valid = validation_set(held, args.valid, frames, model.scale, seed=args.seed, every_gt=rec)
     learn = Learner(model, ds, valid, loss_func=LOSSES[args.loss or PRESETS[preset]['loss']], preset=preset, lr=args.lr,
                     batch_size=args.batch, steps=args.steps, seed=args.seed, device=args.device, cbs=train_callbacks(args, warmup_train))
-    if args.resume and learn.checkpoint_path().exists(): learn.load(); print(f"resumed at step {learn.step}")
+    if args.resume and learn.checkpoint_path.exists(): learn.load(); print(f"resumed at step {learn.step}")
     if learn.rank == 0: print(f"training {args.model} ({count_params(model):,} parameters) on {len(ds)} items ({'; '.join(about)}), "
                               f"validating on {len(valid)} windows, preset {preset}, device {learn.device}")
     t0 = time.time()

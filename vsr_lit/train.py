@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['LOSSES', 'PRESETS', 'charbonnier_loss', 'l1_loss', 'l2_loss', 'preset_for', 'make_optimizer', 'save_checkpoint',
-           'load_checkpoint', 'SyntheticClipDataset', 'MixedDataset', 'Callback', 'Learner', 'ProgressBar', 'LivePlot',
-           'GradClip', 'EMA', 'Validate', 'Checkpoint', 'MixedPrecision', 'Compile', 'DDP', 'FusionWarmup', 'init_from',
-           'init_distributed']
+           'load_checkpoint', 'SyntheticClipDataset', 'MixedDataset', 'CancelFitException', 'CancelStepException',
+           'Callback', 'Learner', 'ProgressBar', 'LivePlot', 'GradClip', 'EMA', 'Validate', 'Checkpoint',
+           'MixedPrecision', 'Compile', 'DDP', 'FusionWarmup', 'init_from', 'init_distributed']
 
 # %% ../nbs/14_train.ipynb #62e0deb8
 import copy
@@ -141,32 +141,33 @@ class MixedDataset(Dataset):
         return self.datasets[d][i - int(self.offsets[d])]
 
 # %% ../nbs/14_train.ipynb #7aff20dd
+class CancelFitException(Exception): "Raised by a callback to end `fit` early (`after_cancel_fit`, then `after_fit`, run)."
+class CancelStepException(Exception): "Raised by a callback to skip the rest of a step: no optimiser update for this batch."
+
 class Callback:
     "Base class: override the events you need; `order` sorts the callbacks of a learner."
     order = 0   # every callback below has this same shape (a docstring, an `order`, a few event methods) on purpose
 
 class Learner:
-    "A step-based training loop: batch(step) → forward → loss → backward → optimiser step; callbacks add the rest."
+    "A step-based training loop: batch(step) → predict → loss → backward → optimiser step; callbacks add the rest."
     def __init__(self, model:nn.Module, train_ds:Dataset, valid_ds:Dataset=None,
                  loss_func=charbonnier_loss, preset:str='dksan', lr:float=None, batch_size:int=4,
                  steps:int=1000, # total steps (sets the cosine period)
                  seed:int=0, device=None, cbs:list=()):
-        self.ddp = dist.is_available() and dist.is_initialized()
-        self.rank, self.world = (dist.get_rank(), dist.get_world_size()) if self.ddp else (0, 1)
         self.device = torch.device(device) if device else default_device()
-        if self.ddp and self.device.type == 'cuda': self.device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
+        self.rank, self.world = 0, 1                            # this process's share of the batches (set by `DDP`)
         torch.manual_seed(seed)
-        self.model = self.net = model.to(self.device)          # callbacks may wrap `net` (DDP, compile)
+        self.model = self.net = self.eval_model = model.to(self.device)   # callbacks may wrap `net` or replace `eval_model`
         self.train_ds, self.valid_ds, self.loss_func = train_ds, valid_ds, loss_func
         self.batch_size, self.steps, self.seed = batch_size, steps, seed
         self.opt, self.sched = make_optimizer(self.model, preset, lr, steps)
-        self.ema = self.scaler = self.out_dir = None            # set by the EMA, MixedPrecision and Checkpoint callbacks
-        self.autocast_dtype = None
+        self.stateful = {}                                      # name -> object a checkpoint saves (callbacks add theirs)
         self.step, self.losses, self.valid_psnr = 0, [], []
         self.cbs = sorted(cbs, key=lambda c: c.order)
         self.callback('after_create')
 
     def callback(self, event:str):
+        "Call `event` on every callback that has it, in order."
         for cb in self.cbs: getattr(cb, event, lambda learn: None)(self)
 
 # %% ../nbs/14_train.ipynb #9fe0600a
@@ -189,31 +190,40 @@ def _get_batch(self, step:int) -> dict:
 Learner.batch_indices, Learner.get_batch = _batch_indices, _get_batch
 
 # %% ../nbs/14_train.ipynb #8ad480d4
+def _predict(self, lq): return self.net(lq)
+def _get_loss(self, pred, gt): return self.loss_func(pred.float(), gt)
+def _zero_grad(self): self.opt.zero_grad(set_to_none=True)
+def _backward(self, loss): loss.backward()
+def _opt_step(self): self.opt.step()
+
+Learner.predict, Learner.get_loss, Learner.zero_grad, Learner.backward, Learner.opt_step = (
+    _predict, _get_loss, _zero_grad, _backward, _opt_step)
+
 def _train_step(self) -> float:
-    "One optimisation step on batch `self.step`; returns the loss."
-    self.callback('before_step')
-    self.model.train()
-    b = self.get_batch(self.step)
-    lq, gt = b['lq'].to(self.device), b['gt'].to(self.device)
-    with torch.autocast(self.device.type, dtype=self.autocast_dtype, enabled=self.autocast_dtype is not None):
-        loss = self.loss_func(self.net(lq).float(), gt)
-    self.opt.zero_grad(set_to_none=True)
-    if self.scaler: self.scaler.scale(loss).backward(); self.scaler.unscale_(self.opt)
-    else: loss.backward()
-    self.callback('after_backward')
-    if self.scaler: self.scaler.step(self.opt); self.scaler.update()
-    else: self.opt.step()
+    "One optimisation step on batch `self.step`; returns the loss (nan when a callback cancelled it before the loss)."
+    self.loss = None
+    try:
+        self.callback('before_step')
+        self.model.train()
+        b = self.get_batch(self.step)
+        self.loss = self.get_loss(self.predict(b['lq'].to(self.device)), b['gt'].to(self.device))
+        self.zero_grad(); self.backward(self.loss)
+        self.callback('after_backward')
+        self.opt_step()
+    except CancelStepException: self.callback('after_cancel_step')
     self.sched.step()
     self.step += 1
-    self.losses.append(loss.item())
+    self.losses.append(self.loss.item() if self.loss is not None else float('nan'))
     self.callback('after_step')
     return self.losses[-1]
 
 def _fit(self, steps:int=None):
     "Train until the step counter reaches `steps` (default: the total given at construction)."
     self.target = steps or self.steps
-    self.callback('before_fit')
-    while self.step < self.target: self.train_step()
+    try:
+        self.callback('before_fit')
+        while self.step < self.target: self.train_step()
+    except CancelFitException: self.callback('after_cancel_fit')
     self.callback('after_fit')
     return self
 
@@ -254,10 +264,12 @@ class GradClip(Callback):
     def after_backward(self, learn): self.norm = nn.utils.clip_grad_norm_(learn.model.parameters(), self.max_norm).item()
 
 class EMA(Callback):
-    "Keep `learn.ema`, an exponential moving average of the model's weights (decay e.g. 0.999)."
+    "Keep `learn.ema`, an exponential moving average of the weights, which validation and the saved weights use."
     order = 5
     def __init__(self, decay:float=0.999): self.decay = decay
-    def after_create(self, learn): learn.ema = copy.deepcopy(learn.model).eval().requires_grad_(False)
+    def after_create(self, learn):
+        learn.ema = learn.eval_model = copy.deepcopy(learn.model).eval().requires_grad_(False)
+        learn.stateful['ema'] = learn.ema                      # saved in checkpoints, restored on resume
     @torch.no_grad()
     def after_step(self, learn):
         for pe, pm in zip(learn.ema.parameters(), learn.model.parameters()): pe.lerp_(pm, 1 - self.decay)
@@ -265,8 +277,8 @@ class EMA(Callback):
 # %% ../nbs/14_train.ipynb #2d00ec76
 @torch.no_grad()
 def _validate(self, items:int=8) -> float:
-    "Mean PSNR-Y of the (EMA) model on the first `items` validation windows."
-    m = (self.ema or self.model).eval()
+    "Mean PSNR-Y of `eval_model` (the model, or its EMA) on the first `items` validation windows."
+    m = self.eval_model.eval()
     its = [self.valid_ds[i] for i in range(min(items, len(self.valid_ds)))]
     return float(np.mean([psnr(m(it['lq'][None].to(self.device)).float().cpu()[0], it['gt']) for it in its]))
 
@@ -281,27 +293,26 @@ class Validate(Callback):
             learn.valid_psnr.append((learn.step, learn.validate(self.items)))
 
 # %% ../nbs/14_train.ipynb #98eaf41e
-def _checkpoint_path(self): return self.out_dir / 'last.pt' if self.out_dir else None
-
 def _save(self, path=None):
-    "Write a checkpoint (rank 0 only) to `path` (default: `out_dir/last.pt`)."
+    "Write a checkpoint (rank 0 only) to `path` (default: the `Checkpoint` callback's file)."
     if self.rank == 0:
-        save_checkpoint(path or self.checkpoint_path(), self.model, self.opt, self.sched, self.scaler, self.step,
-                        dict(losses=self.losses, valid_psnr=self.valid_psnr, seed=self.seed), self.ema)
+        save_checkpoint(path or self.checkpoint_path, self.model, self.opt, self.sched, step=self.step,
+                        extra=dict(losses=self.losses, valid_psnr=self.valid_psnr, seed=self.seed), **self.stateful)
 
 def _load(self, path=None):
-    "Restore a checkpoint written by `save` (default: `out_dir/last.pt`)."
-    state = load_checkpoint(path or self.checkpoint_path(), self.model, self.opt, self.sched, self.scaler, self.ema)
+    "Restore a checkpoint written by `save` (default: the `Checkpoint` callback's file)."
+    state = load_checkpoint(path or self.checkpoint_path, self.model, self.opt, self.sched, **self.stateful)
     self.step, self.losses, self.valid_psnr = state['step'], state['extra']['losses'], state['extra']['valid_psnr']
     return self
 
-Learner.checkpoint_path, Learner.save, Learner.load = _checkpoint_path, _save, _load
+Learner.checkpoint_path = None                                  # set by the `Checkpoint` callback
+Learner.save, Learner.load = _save, _load
 
 class Checkpoint(Callback):
     "Save `out_dir/last.pt` every `every` steps (if given) and at the end of `fit`."
     order = 20
     def __init__(self, out_dir, every:int=None): self.out_dir, self.every = Path(out_dir), every
-    def after_create(self, learn): learn.out_dir = self.out_dir
+    def after_create(self, learn): learn.checkpoint_path = self.out_dir / 'last.pt'
     def after_step(self, learn):
         if self.every and learn.step % self.every == 0: learn.save()
     def after_fit(self, learn): learn.save()
@@ -310,9 +321,16 @@ class Checkpoint(Callback):
 class MixedPrecision(Callback):
     "Autocast the forward pass: float16 + gradient scaling on CUDA, bfloat16 on the CPU."
     def after_create(self, learn):
-        cuda = learn.device.type == 'cuda'
-        learn.autocast_dtype = torch.float16 if cuda else torch.bfloat16
-        learn.scaler = torch.amp.GradScaler('cuda') if cuda else None
+        cuda, predict = learn.device.type == 'cuda', learn.predict
+        dtype = torch.float16 if cuda else torch.bfloat16
+        def autocast_predict(lq):
+            with torch.autocast(learn.device.type, dtype=dtype): return predict(lq)
+        learn.predict = autocast_predict
+        if cuda:                                               # scale the loss so that small float16 gradients survive
+            learn.scaler = learn.stateful['scaler'] = torch.amp.GradScaler('cuda')
+            def backward(loss): learn.scaler.scale(loss).backward(); learn.scaler.unscale_(learn.opt)   # true gradients for clipping
+            def opt_step(): learn.scaler.step(learn.opt); learn.scaler.update()
+            learn.backward, learn.opt_step = backward, opt_step
 
 class Compile(Callback):
     "Run the model through `torch.compile` (the learner's `net`; `learn.model` stays the plain module)."
@@ -320,10 +338,14 @@ class Compile(Callback):
     def after_create(self, learn): learn.net = torch.compile(learn.net)
 
 class DDP(Callback):
-    "Wrap the model in DistributedDataParallel (the process group must be initialised: run under `torchrun`)."
-    order = 80
+    "Train in several processes (started by `torchrun`): this rank's device and batches, gradients averaged by DDP."
+    order = -10                                                # first: the device is set before others copy the model
     def after_create(self, learn):
-        if not learn.ddp: raise ValueError("DDP needs an initialised process group: start the script with torchrun (see init_distributed)")
+        if not (dist.is_available() and dist.is_initialized()):
+            raise ValueError("DDP needs an initialised process group: start the script with torchrun (see init_distributed)")
+        learn.rank, learn.world = dist.get_rank(), dist.get_world_size()
+        if learn.device.type == 'cuda':
+            learn.device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0))); learn.model.to(learn.device)
         learn.net = nn.parallel.DistributedDataParallel(learn.model, device_ids=[learn.device.index] if learn.device.type == 'cuda' else None)
 
 # %% ../nbs/14_train.ipynb #a5cc3a34
