@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['ConvResidualBlocks', 'RecurrentHead', 'check_clip', 'clip_flows', 'BasicVSR', 'load_basicsr_fixture', 'count_blocks',
-           'recurrent_state_dict', 'spynet_config']
+           'recurrent_state_dict', 'spynet_config', 'recurrent_from_checkpoint']
 
 # %% ../nbs/12b_basicvsr.ipynb #ff97284c
 import torch
@@ -121,13 +121,19 @@ def spynet_config(sd:dict) -> dict:
     return dict(spynet_levels=levels, spynet_widths=widths, hr_feat=sd['conv_hr.weight'].shape[0])
 
 @classmethod
-def _basicvsr_from_checkpoint(cls, path): # a BasicSR .pth (params / params_ema) or a state dict
-    "Build a BasicVSR whose configuration matches the checkpoint and load it strictly."
-    sd = recurrent_state_dict(path, 'backward_trunk.main.0.weight', 'BasicVSR')
-    cfg = dict(num_feat=sd['fusion.weight'].shape[0], num_block=count_blocks(sd, 'backward_trunk.main.2.'), **spynet_config(sd))
-    return load_strict(cls(**cfg), sd)
+def recurrent_from_checkpoint(cls, path, # a BasicSR .pth (params / params_ema) or a state dict
+                              **settings): # constructor arguments the weights do not store (their defaults: BasicSR's)
+    "Build `cls` with the configuration its tensor shapes give (`cls.shape_config`) and load the weights strictly."
+    key, name = cls.checkpoint_key
+    sd = recurrent_state_dict(path, key, name)
+    return load_strict(cls(**cls.shape_config(sd), **settings), sd)
 
-BasicVSR.from_checkpoint = _basicvsr_from_checkpoint
+def _basicvsr_shape_config(sd:dict) -> dict:
+    "BasicVSR's features, blocks and SpyNet size, read from a state dict's tensor shapes."
+    return dict(num_feat=sd['fusion.weight'].shape[0], num_block=count_blocks(sd, 'backward_trunk.main.2.'), **spynet_config(sd))
+
+BasicVSR.checkpoint_key = ('backward_trunk.main.0.weight', 'BasicVSR')   # a key every checkpoint of it holds, its name
+BasicVSR.shape_config, BasicVSR.from_checkpoint = staticmethod(_basicvsr_shape_config), recurrent_from_checkpoint
 
 # %% ../nbs/12b_basicvsr.ipynb #6e370f70
 register_model('basicvsr', BasicVSR, 'BasicVSR (BasicSR-compatible): 64 features, 30 blocks per direction, SpyNet',

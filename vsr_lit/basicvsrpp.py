@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from .layers import lrelu
 from .deform import DCNv2Pack, deform_conv2d, tv_deform_conv2d
 from .flow import SpyNet, flow_warp
-from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, spynet_config, recurrent_state_dict, count_blocks
+from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, spynet_config, recurrent_state_dict, count_blocks, recurrent_from_checkpoint
 from .utils import register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12d_basicvsrpp.ipynb #2adad281
@@ -125,22 +125,18 @@ def _basicvsrpp_forward(self:BasicVSRPlusPlus, lqs:torch.Tensor) -> torch.Tensor
 BasicVSRPlusPlus.forward = _basicvsrpp_forward
 
 # %% ../nbs/12d_basicvsrpp.ipynb #a1ad2b55
-@classmethod
-def _basicvsrpp_from_checkpoint(cls, path, # a BasicSR .pth (params / params_ema) or a state dict
-                                max_residue_magnitude:float=10, # not stored in the weights: BasicSR's default
-                               ):
-    "Build a BasicVSR++ whose configuration matches the checkpoint and load it strictly."
-    sd = recurrent_state_dict(path, 'backbone.backward_1.main.0.weight', 'BasicVSR++')
+def _basicvsrpp_shape_config(sd:dict) -> dict:
+    "BasicVSR++'s channels, blocks, input kind, DCN groups and SpyNet size, read from a state dict's tensor shapes."
     if 'deform_align.backward_1.weight' not in sd:
         raise ValueError("this BasicVSR++ checkpoint has no deform_align.* tensors (BasicSR built it on a machine without CUDA, "
                          "which skips the alignment): its weights were trained for a different model")
-    c, low = sd['backbone.backward_1.main.0.weight'].shape[0], 'feat_extract.main.0.weight' in sd
-    cfg = dict(mid_channels=c, num_blocks=count_blocks(sd, 'backbone.backward_1.main.2.'), is_low_res_input=low,
-               max_residue_magnitude=max_residue_magnitude,
-               deformable_groups=sd['deform_align.backward_1.conv_offset.6.weight'].shape[0] // 27, **spynet_config(sd))
-    return load_strict(cls(**cfg), sd)
+    return dict(mid_channels=sd['backbone.backward_1.main.0.weight'].shape[0], is_low_res_input='feat_extract.main.0.weight' in sd,
+                num_blocks=count_blocks(sd, 'backbone.backward_1.main.2.'),
+                deformable_groups=sd['deform_align.backward_1.conv_offset.6.weight'].shape[0] // 27, **spynet_config(sd))
 
-BasicVSRPlusPlus.from_checkpoint = _basicvsrpp_from_checkpoint
+BasicVSRPlusPlus.checkpoint_key = ('backbone.backward_1.main.0.weight', 'BasicVSR++')
+BasicVSRPlusPlus.shape_config = staticmethod(_basicvsrpp_shape_config)
+BasicVSRPlusPlus.from_checkpoint = recurrent_from_checkpoint
 
 # %% ../nbs/12d_basicvsrpp.ipynb #611543b9
 register_model('basicvsrpp', BasicVSRPlusPlus, 'BasicVSR++ (BasicSR-compatible): 64 channels, 7 blocks per branch, flow-guided DCN',

@@ -14,7 +14,7 @@ from .layers import ResidualBlockNoBN, make_layer, lrelu
 from .pcd_tsa import TSAFusion
 from .edvr import EDVRTrunk, pad_to_multiple
 from .flow import SpyNet, flow_warp
-from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, clip_flows, spynet_config, recurrent_state_dict, count_blocks
+from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, clip_flows, spynet_config, recurrent_state_dict, count_blocks, recurrent_from_checkpoint
 from .utils import register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12c_iconvsr.ipynb #3f5b2688
@@ -106,20 +106,16 @@ def _iconvsr_forward(self:IconVSR, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, 
 IconVSR.forward = _iconvsr_forward
 
 # %% ../nbs/12c_iconvsr.ipynb #b7a6534e
-@classmethod
-def _iconvsr_from_checkpoint(cls, path, # a BasicSR .pth (params / params_ema) or a state dict
-                             keyframe_stride:int=5, # not stored in the weights: BasicSR's default
-                            ):
-    "Build an IconVSR whose configuration matches the checkpoint and load it strictly."
-    sd = recurrent_state_dict(path, 'edvr.conv_first.weight', 'IconVSR')
+def _iconvsr_shape_config(sd:dict) -> dict:
+    "IconVSR's features, blocks, EDVR extractor and SpyNet size, read from a state dict's tensor shapes."
     c = sd['backward_fusion.weight'].shape[0]
-    cfg = dict(num_feat=c, num_block=count_blocks(sd, 'backward_trunk.main.2.'), keyframe_stride=keyframe_stride,
-               temporal_padding=(sd['edvr.fusion.feat_fusion.weight'].shape[1] // c - 1) // 2,
-               deformable_groups=sd['edvr.pcd_align.cas_dcnpack.conv_offset.weight'].shape[0] // 27,
-               num_extract_block=count_blocks(sd, 'edvr.feature_extraction.'), **spynet_config(sd))
-    return load_strict(cls(**cfg), sd)
+    return dict(num_feat=c, num_block=count_blocks(sd, 'backward_trunk.main.2.'),
+                temporal_padding=(sd['edvr.fusion.feat_fusion.weight'].shape[1] // c - 1) // 2,
+                deformable_groups=sd['edvr.pcd_align.cas_dcnpack.conv_offset.weight'].shape[0] // 27,
+                num_extract_block=count_blocks(sd, 'edvr.feature_extraction.'), **spynet_config(sd))
 
-IconVSR.from_checkpoint = _iconvsr_from_checkpoint
+IconVSR.checkpoint_key = ('edvr.conv_first.weight', 'IconVSR')
+IconVSR.shape_config, IconVSR.from_checkpoint = staticmethod(_iconvsr_shape_config), recurrent_from_checkpoint
 
 # %% ../nbs/12c_iconvsr.ipynb #76d64f19
 register_model('iconvsr', IconVSR, 'IconVSR (BasicSR-compatible): BasicVSR + EDVR keyframe refill + coupled propagation',
