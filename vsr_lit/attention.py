@@ -19,10 +19,13 @@ class TemporalAttention(nn.Module):
         self.down, self.up = nn.Linear(num_frames, hidden), nn.Linear(hidden, num_frames)
 
     def weights(self, x:torch.Tensor) -> torch.Tensor: # (B, 1, T, 1, 1)
+        "The per-frame weights (B, 1, T, 1, 1) in (0, 1)."
         t = self.down(x.mean((1, 3, 4)))
         return torch.sigmoid(self.up(F.leaky_relu(t, 0.1)))[:, None, :, None, None]
 
-    def forward(self, x): return x * self.weights(x)
+    def forward(self, x):
+        "The features re-weighted frame by frame."
+        return x * self.weights(x)
 
 # %% ../nbs/04_attention.ipynb #65ba7ef1
 class ChannelAttention3d(nn.Module):
@@ -33,9 +36,12 @@ class ChannelAttention3d(nn.Module):
                                  nn.Conv3d(max(1, num_feat // reduction), num_feat, 1))
 
     def weights(self, x:torch.Tensor) -> torch.Tensor: # (B, C, 1, 1, 1)
+        "The per-channel weights (B, C, 1, 1, 1) in (0, 1)."
         return torch.sigmoid(self.mlp(F.adaptive_max_pool3d(x, 1)) + self.mlp(F.adaptive_avg_pool3d(x, 1)))
 
-    def forward(self, x): return x * self.weights(x)
+    def forward(self, x):
+        "The features re-weighted channel by channel."
+        return x * self.weights(x)
 
 # %% ../nbs/04_attention.ipynb #17c6d4fb
 class SpatialAttention3d(nn.Module):
@@ -50,9 +56,12 @@ class SpatialAttention3d(nn.Module):
         return self.up(F.leaky_relu(self.down(m), 0.1))[..., :H, :W]
 
     def weights(self, x:torch.Tensor) -> torch.Tensor: # (B, 1, T, H, W)
+        "The per-position weights (B, 1, T, H, W) in (0, 1)."
         return torch.sigmoid(self._proj(x.amax(1, keepdim=True)) + self._proj(x.mean(1, keepdim=True)))
 
-    def forward(self, x): return x * self.weights(x)
+    def forward(self, x):
+        "The features re-weighted position by position."
+        return x * self.weights(x)
 
 # %% ../nbs/04_attention.ipynb #458263fc
 def _parse_parts(parts) -> set:
@@ -74,6 +83,7 @@ class MultiAttention(nn.Module):
         self.sa = SpatialAttention3d(sa_hidden) if 'sa' in self.parts else None
 
     def forward(self, x):
+        "The features through the temporal, channel and spatial attentions that are present, in turn."
         for m in (self.ta, self.ca, self.sa):
             if m is not None: x = m(x)
         return x

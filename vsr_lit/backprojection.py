@@ -69,6 +69,7 @@ class DeformConv3d(nn.Module):
         self.weight, self.bias = ref.weight, ref.bias
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # (B, C_in, T, H, W) -> (B, C_out, T, H, W)
+        "The deformable 3-D convolution of `x` with offsets predicted from `x` itself."
         return deform_conv3d(x, self.offset_conv(x), self.weight, self.bias)
 
 # %% ../nbs/05_backprojection.ipynb #23590463
@@ -118,6 +119,7 @@ class ABP(nn.Module):
         self.activate = DeformConv3d(cs, num_feat, offset_mode=offset_mode)
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # (B, C, T, h, w) -> same
+        "Attention, compression, then the up- and down-projection pairs."
         l = self.compress(self.attention(x))
         for p in self.pairs: l = p['down'](p['up'](l))
         return F.leaky_relu(self.activate(l), 0.1)
@@ -130,6 +132,7 @@ class RecursiveUnit(nn.Module):
         self.abp, self.num_recursions = abp, num_recursions
 
     def forward(self, f:torch.Tensor) -> torch.Tensor:
+        "The shared back-projection block applied `num_recursions` times to the state plus the input."
         state = torch.zeros_like(f)
         for _ in range(self.num_recursions): state = self.abp(state + f)
         return state + f

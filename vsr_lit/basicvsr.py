@@ -23,7 +23,9 @@ class ConvResidualBlocks(nn.Module):
         self.main = nn.Sequential(nn.Conv2d(num_in_ch, num_out_ch, 3, 1, 1), nn.LeakyReLU(0.1, inplace=True),
                                   make_layer(ResidualBlockNoBN, num_block, num_feat=num_out_ch))
 
-    def forward(self, x): return self.main(x)
+    def forward(self, x):
+        "A conv to `num_feat` channels, then the residual blocks."
+        return self.main(x)
 
 class RecurrentHead(nn.Module):
     "The ×4 upsampling head of BasicVSR/IconVSR/BasicVSR++ (BasicSR's names), added to the bilinear ×4 of the LR frame."
@@ -34,11 +36,13 @@ class RecurrentHead(nn.Module):
         self.pixel_shuffle = nn.PixelShuffle(2)
 
     def head(self, feat:torch.Tensor) -> torch.Tensor: # (N, C, h, w) -> the residual (N, 3, 4h, 4w)
+        "The HR residual of fused features: pixel-shuffle upsampling and the last convolutions."
         out = lrelu(self.pixel_shuffle(self.upconv1(feat)))
         out = lrelu(self.pixel_shuffle(self.upconv2(out)))
         return self.conv_last(lrelu(self.conv_hr(out)))
 
     def upsample(self, feat:torch.Tensor, lr:torch.Tensor) -> torch.Tensor: # + the LR frame (N, 3, h, w), bilinear ×4
+        "The SR frame: the head's residual plus the bilinearly upsampled LR frame."
         return self.head(feat) + F.interpolate(lr, scale_factor=4, mode='bilinear', align_corners=False)
 
 # %% ../nbs/12b_basicvsr.ipynb #8e2e5a6f
@@ -74,6 +78,7 @@ class BasicVSR(RecurrentHead):
         self._add_head(num_feat, hr_feat)
 
     def propagate_backward(self, x:torch.Tensor, flows:torch.Tensor) -> list: # [h^b_0, ..., h^b_{T-1}]
+        "The backward branch's features of every frame, last frame first, warped along the flows."
         b, t, _, h, w = x.shape
         feat, out = x.new_zeros(b, self.num_feat, h, w), [None] * t
         for i in range(t - 1, -1, -1):

@@ -41,6 +41,7 @@ class SecondOrderDeformableAlignment(DCNv2Pack):
                 cond:torch.Tensor, # (B, 3C, H, W): [c_1, current features, c_2]
                 flow_1:torch.Tensor, flow_2:torch.Tensor, # (B, 2, H, W) each
                ) -> torch.Tensor: # (B, C, H, W) the aligned state
+        "Align the two earlier states with DCN offsets predicted as residues around the two flows."
         offset, mask = self.offsets_and_mask(cond, flow_1, flow_2)
         fast = self.impl == 'vsr_lit' or (self.impl == 'auto' and x.device.type == 'cpu')
         return (deform_conv2d if fast else tv_deform_conv2d)(x, offset, self.weight, self.bias, 1, 1, 1, mask=mask)

@@ -118,6 +118,7 @@ def cmd_models(args):
         print(f"{r['name']:<16}{'x' + str(r['scale']):>6}{r['num_frames'] or 'clip':>7}{r['params']:>13,}  {'yes' if r['weights'] else '-':<7}  {r['description']}")
 
 def add_models_parser(sub):
+    "The `models` sub-command."
     sub.add_parser('models', help='list the models (scale, frames, parameters, shipped weights)').set_defaults(func=cmd_models)
 
 # %% ../nbs/17_cli.ipynb #9d66004b
@@ -172,6 +173,7 @@ def cmd_train(args):
 
 # %% ../nbs/17_cli.ipynb #e76390bb
 def add_train_parser(sub):
+    "The `train` sub-command and its options."
     t = sub.add_parser('train', help='train a model on Vimeo-90K, REDS, clip folders or videos',
                        epilog='example: vsr_lit train --model edvr_m_tiny --data $VSR_LIT_DATA --steps 2000 --out runs/edvr')
     _add_model_args(t, weights=False)
@@ -220,6 +222,7 @@ def cmd_eval(args):
     return res
 
 def add_eval_parser(sub):
+    "The `eval` sub-command and its options."
     e = sub.add_parser('eval', help='PSNR/SSIM per clip on a Vid4-style folder (GT/ and BIx4/)',
                        epilog='example: vsr_lit eval --model edvr_m_tiny --data $VSR_LIT_DATA/Vid4 --csv vid4.csv')
     _add_model_args(e)
@@ -238,6 +241,7 @@ def cmd_data(args):
     print(format_info(data_info(args.to if args.action == 'prepare' else args.dir)))
 
 def add_data_parser(sub):
+    "The `data` sub-command (prepare, info) and its options."
     d = sub.add_parser('data', help='prepare Vid4, Vimeo-90K or REDS from their downloads; list what a data folder holds')
     a = d.add_subparsers(dest='action', required=True)
     p = a.add_parser('prepare', help='check a downloaded set, write the course layout and its LR sets (resumable)',
@@ -263,6 +267,7 @@ def cmd_upscale(args):
     print(f"benchmark: {format_stats(stats)}" if args.benchmark else f"{n} frames written to {args.output}")
 
 def add_upscale_parser(sub):
+    "The `upscale` sub-command and its options."
     u = sub.add_parser('upscale', help='upscale a video file or a folder of frames',
                        epilog='examples:\n  vsr_lit upscale input.mp4 output.mp4 --model edvr_m_tiny\n'
                               '  vsr_lit upscale frames/ sr_frames/ --model bicubic --tile 128 --overlap 16\n'
@@ -294,6 +299,7 @@ def add_upscale_parser(sub):
 
 # %% ../nbs/17_cli.ipynb #62488acf
 def build_parser() -> argparse.ArgumentParser:
+    "The `vsr_lit` argument parser with every sub-command."
     p = argparse.ArgumentParser(prog='vsr_lit', description='vsr_lit: video super-resolution from the course notebooks.')
     sub = p.add_subparsers(dest='command', required=True)
     for add in (add_upscale_parser, add_models_parser, add_train_parser, add_eval_parser, add_data_parser): add(sub)

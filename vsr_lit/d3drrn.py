@@ -39,6 +39,7 @@ class D3DRRN(nn.Module):
         self.subpixel = nn.Sequential(nn.Conv2d(c, 3 * scale * scale, 3, 1, 1), nn.PixelShuffle(scale))    # s, eq. 33
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, 3, s·h, s·w)
+        "The SR centre frame of a window: multi-scale features, the recursive unit, then reconstruction."
         check_window(x)
         if x.shape[1] != self.num_frames: raise ValueError(f"D3DRRN was built for {self.num_frames} frames, got a window of {x.shape[1]}")
         f = self.recursive(self.mfe(x.transpose(1, 2)))               # (B, C, T, h, w)

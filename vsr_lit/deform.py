@@ -164,6 +164,7 @@ class DCNv2Pack(nn.Module):
 def forward(self:DCNv2Pack, x:torch.Tensor, # features to sample (B, C_in, H, W)
             feat:torch.Tensor, # guiding features (B, offset_channels, H, W)
            ) -> torch.Tensor:
+    "Deformable convolution of `x` with offsets and masks predicted from `feat`."
     offset, mask = self.offsets_and_mask(feat)
     self.last_offset_mean = torch.linalg.vector_norm(offset.detach(), 1).item() / offset.numel()  # mean |offset|, one pass
     if self.last_offset_mean > self.max_offset and not self._warned:

@@ -91,6 +91,7 @@ class DeformKernelConv2d(nn.Module):
             nn.init.zeros_(self.image_offset_conv.weight); nn.init.zeros_(self.image_offset_conv.bias)
 
     def forward(self, x:torch.Tensor) -> torch.Tensor:
+        "The convolution of `x` with kernels re-sampled at the predicted kernel offsets."
         img = self.image_offset_conv(x) if self.image_offset_conv is not None else None
         return deform_kernel_conv2d(x, self.offset_conv(x), self.weight, self.bias, self.kernel_size, self.stride,
                                     self.padding, self.dilation, self.groups, img)
@@ -113,6 +114,7 @@ class DKCAlign(nn.Module):
         return self.dcn(nbr, off)
 
     def forward(self, feats:torch.Tensor) -> torch.Tensor: # (B, T, C, H, W) -> (B, C, H, W)
+        "Align the supporting features to the reference with deformable kernels."
         ref = feats[:, self.center]
         aligned = [ref if i == self.center else self.align(feats[:, i], ref) for i in range(feats.shape[1])]
         return self.fusion(torch.cat(aligned, 1))
@@ -132,6 +134,9 @@ class DKSA(nn.Module):
                                       nn.Conv2d(num_feat, 4 * num_feat, 3, 1, 1), nn.PixelShuffle(2), nn.Conv2d(num_feat, 1, 1))
 
     def attention(self, x:torch.Tensor) -> torch.Tensor: # (B, 1, H, W) in (0, 1)
+        "The attention map predicted with deformable kernels, in (0, 1)."
         return torch.sigmoid(self.body(x)[..., :x.shape[-2], :x.shape[-1]])
 
-    def forward(self, x): return x * self.attention(x)
+    def forward(self, x):
+        "The features re-weighted by the deformable-kernel attention map."
+        return x * self.attention(x)

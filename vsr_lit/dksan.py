@@ -25,7 +25,9 @@ class ReconstructionLevel(nn.Module):
         self.rcabs = make_layer(RCAB, num_rcab, num_feat=num_feat, squeeze_factor=reduction)
         self.dksa = DKSA(num_feat, num_dkc, kernel_space, light)
 
-    def forward(self, x): return x + self.dksa(self.rcabs(x))
+    def forward(self, x):
+        "x + the deformable-kernel spatial attention of the residual channel-attention blocks' output."
+        return x + self.dksa(self.rcabs(x))
 
 # %% ../nbs/12_dksan.ipynb #c1ae3164
 class DKSAN(nn.Module):
@@ -55,6 +57,7 @@ class DKSAN(nn.Module):
                                                    *[ResidualBlockNoBN(c) for _ in range(extractor_blocks)]))
 
     def forward(self, x:torch.Tensor, return_levels:bool=False): # (B, T, 3, h, w) -> (B, 3, s·h, s·w)
+        "The SR centre frame of a window (and, with `return_levels`, every x2 level's image)."
         check_window(x)
         b, t, _, h, w = x.shape
         if t != self.num_frames: raise ValueError(f"DKSAN was built for {self.num_frames} frames, got a window of {t}")

@@ -39,9 +39,14 @@ class EDVRTrunk(nn.Module):
         self.pixel_shuffle = nn.PixelShuffle(2)
         self.conv_hr, self.conv_last = nn.Conv2d(hr_feat, hr_feat, 3, 1, 1), nn.Conv2d(hr_feat, 3, 3, 1, 1)
 
-    def extract(self, frames:torch.Tensor) -> torch.Tensor: raise NotImplementedError  # (N, 3, h, w) -> (N, C, h, w)
-    def fuse(self, aligned:torch.Tensor) -> torch.Tensor: return self.fusion(aligned)  # (B, T, C, h, w) -> (B, C, h, w)
+    def extract(self, frames:torch.Tensor) -> torch.Tensor:
+        "Per-frame features (N, 3, h, w) -> (N, C, h, w): the extension point each EDVR-family model defines."
+        raise NotImplementedError  # (N, 3, h, w) -> (N, C, h, w)
+    def fuse(self, aligned:torch.Tensor) -> torch.Tensor:
+        "Aligned features of the window (B, T, C, h, w) -> fused features (B, C, h, w)."
+        return self.fusion(aligned)  # (B, T, C, h, w) -> (B, C, h, w)
     def skip(self, centre:torch.Tensor) -> torch.Tensor:  # the reference LR frame, upsampled
+        "The image the predicted residual is added to: the reference LR frame, upsampled bilinearly."
         return F.interpolate(centre, scale_factor=self.scale, mode='bilinear', align_corners=False)
 
 # %% ../nbs/08_edvr.ipynb #34e59f1b
@@ -61,6 +66,7 @@ def align(self:EDVRTrunk, pyramid:list) -> torch.Tensor: # (B, T, C, h, w)
 
 @patch
 def upsample(self:EDVRTrunk, feat:torch.Tensor) -> torch.Tensor: # (B, C, h, w) -> the residual (B, 3, s·h, s·w)
+    "The HR residual of fused features: pixel-shuffle x2 (twice for x4) and the last convolutions."
     out = lrelu(self.pixel_shuffle(self.upconv1(feat)))
     if self.scale == 4: out = lrelu(self.pixel_shuffle(self.upconv2(out)))
     return self.conv_last(lrelu(self.conv_hr(out)))
@@ -124,11 +130,16 @@ class EDVR(EDVRTrunk):
         self._add_head(c, scale, hr_feat)
 
     def extract(self, frames):
+        "Per-frame features: the first convolution (or the pre-deblur module) and the residual blocks."
         l1 = self.conv_1x1(self.predeblur(frames)) if self.with_predeblur else lrelu(self.conv_first(frames))
         return self.feature_extraction(l1)
 
-    def fuse(self, aligned): return self.fusion(aligned if self.with_tsa else aligned.flatten(1, 2))
-    def skip(self, centre): return centre if self.hr_in else super().skip(centre)
+    def fuse(self, aligned):
+        "TSA fusion, or a 1x1 convolution over the concatenated frames without TSA."
+        return self.fusion(aligned if self.with_tsa else aligned.flatten(1, 2))
+    def skip(self, centre):
+        "The reference frame itself for HR input (deblurring), else upsampled bilinearly."
+        return centre if self.hr_in else super().skip(centre)
 
 # %% ../nbs/08_edvr.ipynb #099c8720
 _ORIGINAL_EDVR_NAMES = [  # (pattern in the original EDVR repository, BasicSR name)

@@ -29,6 +29,7 @@ class RigidConvBlock(nn.Module):
                                      nn.Conv2d(in_ch, in_ch, 3, 1, 1, groups=in_ch), nn.Conv2d(in_ch, out_ch // 2, 1))
 
     def forward(self, x):
+        "Leaky ReLU of the 3x3 and 5x5 branches side by side (added to `x` in the residual configuration)."
         y = F.leaky_relu(torch.cat([self.branch3(x), self.branch5(x)], 1), 0.1)
         return x + y if self.residual else y
 
@@ -39,7 +40,9 @@ class FeatureEnhanceBlock(nn.Module):
         self.conv1, self.conv2 = nn.Conv2d(num_feat, num_feat, 3, 1, 1), nn.Conv2d(num_feat, num_feat, 3, 1, 1)
         default_init_weights(self, 0.1)
 
-    def forward(self, x): return x + self.conv2(F.leaky_relu(self.conv1(x), 0.1))
+    def forward(self, x):
+        "x + conv(leaky_relu(conv(x)))."
+        return x + self.conv2(F.leaky_relu(self.conv1(x), 0.1))
 
 class FeaturePreprocess(nn.Module):
     "RigidConv group (Config 1 widening, then Config 2) followed by feature-enhancement blocks (improved EDVR, Fig. 2)."
@@ -54,7 +57,9 @@ class FeaturePreprocess(nn.Module):
                                    *[RigidConvBlock(num_feat, num_feat) for _ in range(num_config2)])
         self.enhance = make_layer(FeatureEnhanceBlock, num_enhance, num_feat=num_feat)
 
-    def forward(self, x): return self.enhance(self.rigid(x))
+    def forward(self, x):
+        "Per-frame features: the rigid-conv block, then the enhancement blocks."
+        return self.enhance(self.rigid(x))
 
 # %% ../nbs/09_edvr_plus.ipynb #f40595db
 class Temporal3DFusionBlock(nn.Module):
@@ -68,9 +73,11 @@ class Temporal3DFusionBlock(nn.Module):
         self.merge = nn.Conv3d(num_feat, num_feat, (3, 1, 1), groups=num_feat)
 
     def attention(self, v:torch.Tensor) -> torch.Tensor: # (B, C, D, H, W) in (0, 1)
+        "Sigmoid attention weights (B, C, D, H, W) of a stack of frames, in (0, 1)."
         return torch.sigmoid(self.attn(v))
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # (B, T, C, H, W) -> same
+        "The front and rear halves of the window, each reference last, re-weighted by attention and fused by 3-D convolutions."
         n = self.n
         front = x[:, :n + 1].transpose(1, 2)                      # (B, C, N+1, H, W), reference last
         rear = x[:, n:].flip(1).transpose(1, 2)                   # (B, C, N+1, H, W), reference last
@@ -86,6 +93,7 @@ class Temporal3DFusion(nn.Module):
         self.fuse = nn.Conv2d(num_frames * num_feat, num_feat, 1)
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # (B, T, C, H, W) -> (B, C, H, W)
+        "Aligned features (B, T, C, h, w) through the 3-D blocks, then fused to (B, C, h, w) by a convolution."
         return F.leaky_relu(self.fuse(self.blocks(x).flatten(1, 2)), 0.1)
 
 # %% ../nbs/09_edvr_plus.ipynb #58d6ae80
@@ -103,6 +111,7 @@ class CAReconstructionBlock(nn.Module):
         return torch.sigmoid(self.fc2(F.leaky_relu(self.fc1(z), 0.1)))
 
     def forward(self, x):
+        "x + the two convolutions' output scaled by its channel attention."
         y = self.conv2(F.leaky_relu(self.conv1(x), 0.1))
         return x + y * self.weights(y)[:, :, None, None]
 
@@ -130,7 +139,9 @@ class ImprovedEDVR(EDVRTrunk):
         self.reconstruction = make_layer(block, num_reconstruct_block, num_feat=c)
         self._add_head(c, scale, hr_feat)
 
-    def extract(self, frames): return self.features(frames)
+    def extract(self, frames):
+        "Per-frame features from the RigidConv preprocessing."
+        return self.features(frames)
 
 # %% ../nbs/09_edvr_plus.ipynb #a388b78d
 register_model('edvr_plus', ImprovedEDVR, 'improved EDVR: RigidConv, temporal 3D fusion, CA reconstruction; 64 features, 5 frames')

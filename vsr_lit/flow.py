@@ -52,6 +52,7 @@ class SpyNetBasicModule(nn.Module):
         self.basic_module = nn.Sequential(*layers)
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # (N, 8, h, w): [ref, warped supp, flow] -> (N, 2, h, w)
+        "The flow residual of one pyramid level from [reference, warped support, flow] (N, 8, h, w)."
         return self.basic_module(x)
 
 # %% ../nbs/12a_flow.ipynb #eea8928b
@@ -70,6 +71,7 @@ class SpyNet(nn.Module):
         if load_path is not None: load_spynet(self, load_path)
 
     def pyramid(self, x:torch.Tensor) -> list: # normalised levels, coarsest first
+        "The normalised frame and its average-pooled levels, coarsest first."
         levels = [(x - self.mean) / self.std]
         for _ in range(self.num_levels - 1):
             levels.insert(0, F.avg_pool2d(levels[0], kernel_size=2, stride=2, count_include_pad=False))

@@ -28,8 +28,11 @@ class EDVRFeatureExtractor(EDVRTrunk):
         self._add_pyramid_and_alignment(num_feat, deformable_groups)
         self.fusion = TSAFusion(num_feat, num_input_frame, self.center)
 
-    def extract(self, frames): return self.feature_extraction(lrelu(self.conv_first(frames)))
+    def extract(self, frames):
+        "Per-frame features: the first convolution and the residual blocks."
+        return self.feature_extraction(lrelu(self.conv_first(frames)))
     def forward(self, x:torch.Tensor) -> torch.Tensor: # (B, 2p+1, 3, h, w), h and w multiples of 4 -> (B, C, h, w)
+        "A window's fused features at its centre frame (pyramid, PCD alignment, TSA)."
         return self.fuse(self.align(self.pyramid(x)))
 
 # %% ../nbs/12c_iconvsr.ipynb #f2700db9

@@ -57,7 +57,9 @@ class ResidualBlockNoBN(nn.Module):
         self.relu = nn.ReLU(inplace=True)
         if not pytorch_init: default_init_weights(self, 0.1)
 
-    def forward(self, x): return x + self.conv2(self.relu(self.conv1(x))) * self.res_scale
+    def forward(self, x):
+        "x + scaled conv(relu(conv(x)))."
+        return x + self.conv2(self.relu(self.conv1(x))) * self.res_scale
 
 # %% ../nbs/02_layers.ipynb #13c0834a
 class ChannelAttention(nn.Module):
@@ -80,7 +82,9 @@ class ChannelAttention(nn.Module):
         if self.pool == 'avgmax': a = a + self.mlp(F.adaptive_max_pool2d(x, 1))
         return torch.sigmoid(a)
 
-    def forward(self, x): return x * self.weights(x)
+    def forward(self, x):
+        "The features scaled channel by channel by their attention weights."
+        return x * self.weights(x)
 
 class RCAB(nn.Module):
     "Residual channel attention block: conv → ReLU → conv → channel attention, plus the identity (RCAN)."
@@ -90,7 +94,9 @@ class RCAB(nn.Module):
         self.body = nn.Sequential(nn.Conv2d(num_feat, num_feat, 3, 1, 1), nn.ReLU(inplace=True),
                                   nn.Conv2d(num_feat, num_feat, 3, 1, 1), ChannelAttention(num_feat, squeeze_factor, pool))
 
-    def forward(self, x): return x + self.body(x) * self.res_scale
+    def forward(self, x):
+        "x + the scaled output of the block's convolutions and channel attention."
+        return x + self.body(x) * self.res_scale
 
 # %% ../nbs/02_layers.ipynb #417a3c62
 class PixelShuffleUpsampler(nn.Sequential):

@@ -25,5 +25,6 @@ class MFE(nn.Module):
         self.fusion = nn.Conv3d(b * len(kernels), num_feat, 1)                                      # W^1, eq. 7
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # (B, C_in, T, H, W) -> (B, C, T, H, W)
+        "Multi-scale features: a first 3-D convolution, parallel branches of several kernel sizes, fused."
         f = F.leaky_relu(self.conv_first(x), 0.1)
         return self.fusion(F.leaky_relu(torch.cat([br(f) for br in self.branches], 1), 0.1))

@@ -32,6 +32,7 @@ class Bicubic(nn.Module):
         self.scale, self.num_frames = scale, num_frames
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # `(B, T, 3, h, w)` -> `(B, 3, s·h, s·w)`
+        "The centre frame upsampled with MATLAB's bicubic."
         check_window(x)
         return upsample_bicubic(x[:, x.shape[1] // 2], self.scale) if isinstance(self.scale, int) else imresize(x[:, x.shape[1] // 2], self.scale)
 

@@ -38,6 +38,7 @@ class PCDAlignment(nn.Module):
     def forward(self, nbr:list, # neighbour features [L1, L2, L3]
                 ref:list, # reference features [L1, L2, L3]
                ) -> torch.Tensor: # aligned L1 features
+        "Align the neighbour's pyramid to the reference's, coarse to fine, then a cascading DCN."
         up_off = up_feat = None
         for i in (3, 2, 1):
             l = f'l{i}'
@@ -98,6 +99,7 @@ def spatial_attention(self:TSAFusion, feat_all:torch.Tensor) -> tuple: # (M befo
 @patch
 def forward(self:TSAFusion, aligned:torch.Tensor, # (B, T, C, H, W) aligned features
            ) -> torch.Tensor: # (B, C, H, W)
+    "Temporal attention, fusion and spatial attention of the aligned features."
     b, t, c, h, w = aligned.shape
     feat_all = (aligned * self.temporal_weights(aligned)[:, :, None]).view(b, t * c, h, w)
     attn, add = self.spatial_attention(feat_all)
@@ -121,6 +123,7 @@ class PredeblurModule(nn.Module):
         self.resblock_l1 = nn.ModuleList([ResidualBlockNoBN(num_feat) for _ in range(5)])
 
     def forward(self, x):
+        "Deblurred per-frame features from a three-level pyramid (strided twice first for HR input)."
         l1 = lrelu(self.conv_first(x))
         if self.hr_in: l1 = lrelu(self.stride_conv_hr2(lrelu(self.stride_conv_hr1(l1))))
         l2 = lrelu(self.stride_conv_l2(l1))

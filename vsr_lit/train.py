@@ -234,11 +234,13 @@ class ProgressBar(Callback):
     "A fastprogress bar over the remaining steps, showing the last loss (rank 0 only)."
     order = 40
     def before_fit(self, learn):
+        "Open the bar over the steps still to run (rank 0)."
         self.bar = None
         if learn.rank or learn.step >= learn.target: return
         from fastprogress.fastprogress import progress_bar
         self.bar = progress_bar(range(learn.step, learn.target)); self.it = iter(self.bar)
     def after_step(self, learn):
+        "Advance the bar and show the last loss."
         if self.bar is not None: next(self.it, None); self.bar.comment = f'loss {learn.losses[-1]:.4f}'
 
 class LivePlot(Callback):
@@ -246,6 +248,7 @@ class LivePlot(Callback):
     order = 30
     def __init__(self, every:int=20): self.every, self.handle = every, None
     def after_step(self, learn):
+        "Redraw the curves every `every` steps."
         if learn.step % self.every: return
         import matplotlib.pyplot as plt
         from IPython.display import display
@@ -261,17 +264,21 @@ class LivePlot(Callback):
 class GradClip(Callback):
     "Clip the global gradient norm to `max_norm` before each optimiser step."
     def __init__(self, max_norm:float): self.max_norm = max_norm
-    def after_backward(self, learn): self.norm = nn.utils.clip_grad_norm_(learn.model.parameters(), self.max_norm).item()
+    def after_backward(self, learn):
+        "Clip the gradients' global norm (recorded in `self.norm`)."
+        self.norm = nn.utils.clip_grad_norm_(learn.model.parameters(), self.max_norm).item()
 
 class EMA(Callback):
     "Keep `learn.ema`, an exponential moving average of the weights, which validation and the saved weights use."
     order = 5
     def __init__(self, decay:float=0.999): self.decay = decay
     def after_create(self, learn):
+        "Make the averaged copy; validation, saved weights and checkpoints use it."
         learn.ema = learn.eval_model = copy.deepcopy(learn.model).eval().requires_grad_(False)
         learn.stateful['ema'] = learn.ema                      # saved in checkpoints, restored on resume
     @torch.no_grad()
     def after_step(self, learn):
+        "Move the average towards the current weights."
         for pe, pm in zip(learn.ema.parameters(), learn.model.parameters()): pe.lerp_(pm, 1 - self.decay)
 
 # %% ../nbs/14_train.ipynb #2d00ec76
@@ -289,6 +296,7 @@ class Validate(Callback):
     order = 10
     def __init__(self, every:int=200, items:int=8): self.every, self.items = every, items
     def after_step(self, learn):
+        "Validate every `every` steps (rank 0)."
         if learn.valid_ds is not None and learn.step % self.every == 0 and learn.rank == 0:
             learn.valid_psnr.append((learn.step, learn.validate(self.items)))
 
@@ -312,15 +320,21 @@ class Checkpoint(Callback):
     "Save `out_dir/last.pt` every `every` steps (if given) and at the end of `fit`."
     order = 20
     def __init__(self, out_dir, every:int=None): self.out_dir, self.every = Path(out_dir), every
-    def after_create(self, learn): learn.checkpoint_path = self.out_dir / 'last.pt'
+    def after_create(self, learn):
+        "Set the learner's checkpoint file."
+        learn.checkpoint_path = self.out_dir / 'last.pt'
     def after_step(self, learn):
+        "Save every `every` steps."
         if self.every and learn.step % self.every == 0: learn.save()
-    def after_fit(self, learn): learn.save()
+    def after_fit(self, learn):
+        "Save at the end of `fit`."
+        learn.save()
 
 # %% ../nbs/14_train.ipynb #28dc4215
 class MixedPrecision(Callback):
     "Autocast the forward pass: float16 + gradient scaling on CUDA, bfloat16 on the CPU."
     def after_create(self, learn):
+        "Replace `predict` by an autocast one (and, on CUDA, `backward`/`opt_step` by gradient-scaler ones)."
         cuda, predict = learn.device.type == 'cuda', learn.predict
         dtype = torch.float16 if cuda else torch.bfloat16
         def autocast_predict(lq):
@@ -335,12 +349,15 @@ class MixedPrecision(Callback):
 class Compile(Callback):
     "Run the model through `torch.compile` (the learner's `net`; `learn.model` stays the plain module)."
     order = 90
-    def after_create(self, learn): learn.net = torch.compile(learn.net)
+    def after_create(self, learn):
+        "Compile `learn.net`."
+        learn.net = torch.compile(learn.net)
 
 class DDP(Callback):
     "Train in several processes (started by `torchrun`): this rank's device and batches, gradients averaged by DDP."
     order = -10                                                # first: the device is set before others copy the model
     def after_create(self, learn):
+        "Take this process's rank, world size and device, and wrap the model."
         if not (dist.is_available() and dist.is_initialized()):
             raise ValueError("DDP needs an initialised process group: start the script with torchrun (see init_distributed)")
         learn.rank, learn.world = dist.get_rank(), dist.get_world_size()
@@ -353,6 +370,7 @@ class FusionWarmup(Callback):
     "For the first `steps` steps train only the fusion parameters (or the named ones in `train`)."
     def __init__(self, steps:int, train=None): self.steps, self.train = steps, set(train) if train is not None else None
     def before_step(self, learn):
+        "Freeze everything but the fusion parameters while the warm-up lasts."
         only = learn.step < self.steps
         for n, p in learn.model.named_parameters():
             p.requires_grad_(not only or (n in self.train if self.train is not None else 'fusion' in n))

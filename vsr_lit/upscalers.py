@@ -50,6 +50,7 @@ class CascadeUpscaler(nn.Module):
                 lr:torch.Tensor, # (B, 3, h, w) the reference LR frame
                 return_levels:bool=False, # also return every level's image
                ):
+        "The SR image: x2 stages in turn, each adding its residual to the bicubic upsampling of the last."
         y = self.up[0](self.recon[0](feat)) + bicubic_up(lr)
         levels = [y]
         for e, r, u in zip(self.extract, self.recon[1:], self.up[1:]):

@@ -79,7 +79,9 @@ class ModelSpec(NamedTuple):
     cls: type
     defaults: dict
     description: str
-    def build(self, **overrides) -> nn.Module: return self.cls(**{**self.defaults, **overrides})
+    def build(self, **overrides) -> nn.Module:
+        "The model with the registered arguments, `overrides` replacing some."
+        return self.cls(**{**self.defaults, **overrides})
 
 MODELS = {}  # name -> ModelSpec
 
