@@ -21,7 +21,8 @@ import numpy as np
 import torch
 
 from vsr_lit.data import data_root, read_frames, write_frames
-from vsr_lit.inference import upscale_video, cpu_has_native_bf16
+from vsr_lit.inference import upscale_video
+from vsr_lit.runtime import cpu_has_native_bf16
 from vsr_lit.metrics import psnr
 from vsr_lit.models import get_model, shipped_weights, WEIGHTS_DIR
 

@@ -28,7 +28,8 @@ import numpy as np
 import torch
 
 from vsr_lit.data import VideoWriter, data_root, read_frames, iter_video
-from vsr_lit.inference import upscale_video, upscale_tiled, stream_windows, FeatureCache, to_channels_last, _quantise
+from vsr_lit.inference import upscale_video, stream_windows, to_channels_last, _quantise
+from vsr_lit.runtime import upscale_tiled, FeatureCache
 from vsr_lit.models import get_model, shipped_weights
 from _memory import peak_of, child_output
 

@@ -6,7 +6,8 @@ frames in the committed excerpt, which does not reproduce the published number)
 import sys
 import time
 
-from vsr_lit.data import VideoFolderDataset, data_root, excerpt_root
+from vsr_lit.data import data_root, excerpt_root
+from vsr_lit.datasets import VideoFolderDataset
 from vsr_lit.evaluate import evaluate_dataset
 from vsr_lit.models import get_model
 

@@ -23,7 +23,8 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
-from .data import Vimeo90KDataset, VideoFolderDataset, data_root
+from .data import data_root
+from .datasets import Vimeo90KDataset, VideoFolderDataset
 from .utils import count_params, load_state_dict_file, load_strict
 from .models import get_model, list_models, is_recurrent
 from .train import (Learner, SyntheticClipDataset, MixedDataset, init_distributed, preset_for, init_from, LOSSES, PRESETS,

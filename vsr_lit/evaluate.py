@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from .metrics import psnr, ssim, to_uint8
-from .data import VideoFolderDataset, data_root, excerpt_root, read_image
+from .data import data_root, excerpt_root, read_image
+from .datasets import VideoFolderDataset
 from .models import get_model, shipped_weights, WEIGHTS_DIR
 from .utils import count_params
 

@@ -23,7 +23,8 @@ import torch.distributed as dist
 from torch.utils.data import Dataset, default_collate
 
 from .metrics import psnr
-from .data import synthetic_clip, write_atomic
+from .data import write_atomic
+from .datasets import synthetic_clip
 from .utils import MODELS, check_state_dict, count_params, default_device, load_state_dict_file
 from .models import get_model
 
