@@ -12,9 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # the public API: names that users and the notebooks rely on
 API = {
     "vsr_lit.metrics": ["rgb_to_y", "mse", "psnr", "ssim", "imresize"],
-    "vsr_lit.data": ["read_frames", "write_frames", "read_video", "write_video", "degrade_bi", "degrade_bd",
-                     "window_indices", "VideoFolderDataset", "Vimeo90KDataset", "REDSDataset",
-                     "paired_random_crop", "augment", "synthetic_clip"],
+    "vsr_lit.data": ["read_frames", "write_frames", "write_atomic", "read_video", "write_video", "degrade_bi", "degrade_bd"],
+    "vsr_lit.datasets": ["window_indices", "VideoFolderDataset", "Vimeo90KDataset", "REDSDataset", "paired_random_crop", "augment",
+                         "synthetic_clip"],
     "vsr_lit.layers": ["ResidualBlockNoBN", "ChannelAttention", "RCAB", "PixelShuffleUpsampler"],
     "vsr_lit.deform": ["sample_pixels", "deform_conv2d", "DCNv2Pack", "set_dcn_impl"],
     "vsr_lit.utils": ["count_params", "conv_macs", "default_device", "load_state_dict_file", "check_state_dict", "load_strict",
@@ -36,8 +36,10 @@ API = {
     "vsr_lit.basicvsrpp": ["BasicVSRPlusPlus", "SecondOrderDeformableAlignment"],
     "vsr_lit.models": ["Bicubic", "get_model", "list_models", "is_recurrent"],
     "vsr_lit.train": ["charbonnier_loss", "Learner", "Callback", "ProgressBar", "LivePlot", "GradClip", "EMA", "Validate",
-                      "Checkpoint", "MixedPrecision", "Compile", "DDP", "FusionWarmup", "save_checkpoint", "load_checkpoint"],
+                      "Checkpoint", "MixedPrecision", "Compile", "DDP", "FusionWarmup", "save_checkpoint", "load_checkpoint",
+                      "CancelFitException", "CancelStepException"],
     "vsr_lit.evaluate": ["evaluate_dataset"],
+    "vsr_lit.runtime": ["upscale_tiled", "FeatureCache", "resolve_dtype", "cpu_has_native_bf16"],
     "vsr_lit.inference": ["upscale_video", "stream_chunks"],
     "vsr_lit.cli": ["main"],
 }
