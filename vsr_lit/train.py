@@ -15,6 +15,7 @@ import os
 import random
 from pathlib import Path
 
+from fastcore.basics import patch
 import numpy as np
 import torch
 from torch import nn
@@ -171,6 +172,13 @@ class Learner:
         "Call `event` on every callback that has it, in order."
         for cb in self.cbs: getattr(cb, event, lambda learn: None)(self)
 
+    # the five steps of `train_step`, each a hook a callback may replace on the learner (`learn.predict = ...`)
+    def predict(self, lq): "The forward pass."; return self.net(lq)
+    def get_loss(self, pred, gt): "The loss of a prediction, in float32."; return self.loss_func(pred.float(), gt)
+    def zero_grad(self): "Clear the gradients."; self.opt.zero_grad(set_to_none=True)
+    def backward(self, loss): "Backpropagate the loss."; loss.backward()
+    def opt_step(self): "Update the weights."; self.opt.step()
+
 # %% ../nbs/14_train.ipynb #9fe0600a
 def _batch_indices(self, step:int) -> list:
     "Indices of batch `step` on this rank: a function of (seed, step, rank) only."
@@ -191,16 +199,8 @@ def _get_batch(self, step:int) -> dict:
 Learner.batch_indices, Learner.get_batch = _batch_indices, _get_batch
 
 # %% ../nbs/14_train.ipynb #8ad480d4
-def _predict(self, lq): return self.net(lq)
-def _get_loss(self, pred, gt): return self.loss_func(pred.float(), gt)
-def _zero_grad(self): self.opt.zero_grad(set_to_none=True)
-def _backward(self, loss): loss.backward()
-def _opt_step(self): self.opt.step()
-
-Learner.predict, Learner.get_loss, Learner.zero_grad, Learner.backward, Learner.opt_step = (
-    _predict, _get_loss, _zero_grad, _backward, _opt_step)
-
-def _train_step(self) -> float:
+@patch
+def train_step(self:Learner) -> float:
     "One optimisation step on batch `self.step`; returns the loss (nan when a callback cancelled it before the loss)."
     self.loss = None
     try:
@@ -218,7 +218,8 @@ def _train_step(self) -> float:
     self.callback('after_step')
     return self.losses[-1]
 
-def _fit(self, steps:int=None):
+@patch
+def fit(self:Learner, steps:int=None):
     "Train until the step counter reaches `steps` (default: the total given at construction)."
     self.target = steps or self.steps
     try:
@@ -227,8 +228,6 @@ def _fit(self, steps:int=None):
     except CancelFitException: self.callback('after_cancel_fit')
     self.callback('after_fit')
     return self
-
-Learner.train_step, Learner.fit = _train_step, _fit
 
 # %% ../nbs/14_train.ipynb #7553fce2
 class ProgressBar(Callback):
