@@ -7,13 +7,14 @@ __all__ = ['BRANCHES', 'SecondOrderDeformableAlignment', 'BasicVSRPlusPlus']
 
 # %% ../nbs/12d_basicvsrpp.ipynb #fcdcafa4
 import torch
+from fastcore.basics import patch
 from torch import nn
 import torch.nn.functional as F
 
-from .layers import lrelu
-from .deform import DCNv2Pack, deform_conv2d, tv_deform_conv2d
+from .layers import lrelu, check_window
+from .deform import DCNv2Pack
 from .flow import SpyNet, flow_warp
-from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, spynet_config, recurrent_state_dict, count_blocks, recurrent_from_checkpoint
+from .basicvsr import ConvResidualBlocks, RecurrentHead, clip_flows, spynet_config, recurrent_state_dict, count_blocks
 from .utils import register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12d_basicvsrpp.ipynb #2adad281
@@ -43,8 +44,7 @@ class SecondOrderDeformableAlignment(DCNv2Pack):
                ) -> torch.Tensor: # (B, C, H, W) the aligned state
         "Align the two earlier states with DCN offsets predicted as residues around the two flows."
         offset, mask = self.offsets_and_mask(cond, flow_1, flow_2)
-        fast = self.impl == 'vsr_lit' or (self.impl == 'auto' and x.device.type == 'cpu')
-        return (deform_conv2d if fast else tv_deform_conv2d)(x, offset, self.weight, self.bias, 1, 1, 1, mask=mask)
+        return self.deform(x, offset, mask)
 
 # %% ../nbs/12d_basicvsrpp.ipynb #fb730ed3
 BRANCHES = ('backward_1', 'forward_1', 'backward_2', 'forward_2')
@@ -52,6 +52,7 @@ BRANCHES = ('backward_1', 'forward_1', 'backward_2', 'forward_2')
 class BasicVSRPlusPlus(RecurrentHead):
     "BasicVSR++ (×4) with BasicSR's parameter names; the deformable alignment is always built."
     recurrent = True
+    checkpoint_key = ('backbone.backward_1.main.0.weight', 'BasicVSR++')  # a key every checkpoint holds, its name
     def __init__(self, mid_channels:int=64, num_blocks:int=7, # C and residual blocks per propagation branch
                  max_residue_magnitude:float=10, # ρ: largest offset residue around the flow, in pixels
                  is_low_res_input:bool=True, # False: HR input, downsampled ×4 by strided convs (deblurring)
@@ -71,14 +72,13 @@ class BasicVSRPlusPlus(RecurrentHead):
         self._add_head(c, hr_feat)
 
 # %% ../nbs/12d_basicvsrpp.ipynb #8a6f2e4a
-def _flows(self:BasicVSRPlusPlus, lqs:torch.Tensor) -> tuple: # (forward, backward), each (B, T-1, 2, h, w)
-    b, t, c, h, w = lqs.shape
-    x1, x2 = lqs[:, :-1].reshape(-1, c, h, w), lqs[:, 1:].reshape(-1, c, h, w)
-    backward = self.spynet(x1, x2).view(b, t - 1, 2, h, w)
-    mirrored = t % 2 == 0 and torch.equal(lqs[:, :t // 2], lqs[:, t // 2:].flip(1))
-    return (backward.flip(1) if mirrored else self.spynet(x2, x1).view(b, t - 1, 2, h, w)), backward
+@patch
+def flows(self:BasicVSRPlusPlus, lqs:torch.Tensor) -> tuple: # (forward, backward), each (B, T-1, 2, h, w)
+    "SpyNet flows between neighbours; on a mirror-extended clip the forward flows are the backward ones reversed."
+    return clip_flows(self.spynet, lqs, reuse_mirrored=True)
 
-def _propagate(self:BasicVSRPlusPlus, feats:dict, flows:torch.Tensor, branch:str) -> list: # branch states in time order
+@patch
+def propagate(self:BasicVSRPlusPlus, feats:dict, flows:torch.Tensor, branch:str) -> list: # branch states in time order
     "One propagation branch over the clip, with second-order flow-guided deformable alignment."
     t = len(feats['spatial'])
     order = range(t - 1, -1, -1) if branch.startswith('backward') else range(t)
@@ -100,12 +100,11 @@ def _propagate(self:BasicVSRPlusPlus, feats:dict, flows:torch.Tensor, branch:str
         states.append(prop)
     return states[::-1] if branch.startswith('backward') else states
 
-BasicVSRPlusPlus.flows, BasicVSRPlusPlus.propagate = _flows, _propagate
-
 # %% ../nbs/12d_basicvsrpp.ipynb #e98b7d18
-def _basicvsrpp_forward(self:BasicVSRPlusPlus, lqs:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, T, 3, 4h, 4w)
+@patch
+def forward(self:BasicVSRPlusPlus, lqs:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, T, 3, 4h, 4w)
     "Spatial features, flows on the LR frames, four propagation branches, then reconstruction and the ×4 head."
-    check_clip(lqs, 'BasicVSRPlusPlus', 1)
+    check_window(lqs, 'lqs')
     b, t, c, h, w = lqs.shape
     if not self.is_low_res_input and (h % 4 or w % 4): raise ValueError(f"HR input must be a multiple of 4, got {h}x{w}")
     low = lqs if self.is_low_res_input else F.interpolate(lqs.view(-1, c, h, w), scale_factor=0.25, mode='bicubic').view(b, t, c, h // 4, w // 4)
@@ -123,10 +122,9 @@ def _basicvsrpp_forward(self:BasicVSRPlusPlus, lqs:torch.Tensor) -> torch.Tensor
         outs.append(self.upsample(hr, lqs[:, i]) if self.is_low_res_input else self.head(hr) + lqs[:, i])
     return torch.stack(outs, 1)
 
-BasicVSRPlusPlus.forward = _basicvsrpp_forward
-
 # %% ../nbs/12d_basicvsrpp.ipynb #a1ad2b55
-def _basicvsrpp_shape_config(sd:dict) -> dict:
+@patch(cls_method=True)
+def shape_config(cls:BasicVSRPlusPlus, sd:dict) -> dict:
     "BasicVSR++'s channels, blocks, input kind, DCN groups and SpyNet size, read from a state dict's tensor shapes."
     if 'deform_align.backward_1.weight' not in sd:
         raise ValueError("this BasicVSR++ checkpoint has no deform_align.* tensors (BasicSR built it on a machine without CUDA, "
@@ -134,10 +132,6 @@ def _basicvsrpp_shape_config(sd:dict) -> dict:
     return dict(mid_channels=sd['backbone.backward_1.main.0.weight'].shape[0], is_low_res_input='feat_extract.main.0.weight' in sd,
                 num_blocks=count_blocks(sd, 'backbone.backward_1.main.2.'),
                 deformable_groups=sd['deform_align.backward_1.conv_offset.6.weight'].shape[0] // 27, **spynet_config(sd))
-
-BasicVSRPlusPlus.checkpoint_key = ('backbone.backward_1.main.0.weight', 'BasicVSR++')
-BasicVSRPlusPlus.shape_config = staticmethod(_basicvsrpp_shape_config)
-BasicVSRPlusPlus.from_checkpoint = recurrent_from_checkpoint
 
 # %% ../nbs/12d_basicvsrpp.ipynb #611543b9
 register_model('basicvsrpp', BasicVSRPlusPlus, 'BasicVSR++ (BasicSR-compatible): 64 channels, 7 blocks per branch, flow-guided DCN',

@@ -71,7 +71,7 @@ def training_set(data, num_frames:int, scale:int=4, gt_patch:int=64, synthetic:i
 
 # %% ../nbs/17_cli.ipynb #943d0cd0
 class CenterCropWindows(Dataset):
-    "`n` windows spread evenly over `datasets`, each centre-cropped to `size` GT pixels (the whole frame if smaller)."
+    "`n` windows spread evenly over `datasets`, each center-cropped to `size` GT pixels (the whole frame if smaller)."
     def __init__(self, datasets:list, n:int=8, size:int=128):
         self.ds = MixedDataset(*datasets)
         self.index = sorted({round(i * (len(self.ds) - 1) / max(1, n - 1)) for i in range(n)})

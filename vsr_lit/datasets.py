@@ -21,7 +21,7 @@ from .data import list_frames, must_exist, read_image, image_size, degrade_bi
 # %% ../nbs/01b_datasets.ipynb #4d0c0e37
 PADDING_MODES = ('replicate', 'reflection', 'reflection_circle', 'circle')
 
-def window_indices(center:int, # index of the centre frame
+def window_indices(center:int, # index of the center frame
                    num_frames:int, # window length 2N+1
                    total:int, # frames in the clip
                    padding:str='reflection_circle', # border mode (see the table above)
@@ -132,7 +132,7 @@ class VideoFolderDataset(_WindowDataset):
                  augment:bool=False, # random flips/rotation/reversal (training)
                  cache_mb:float=0, # keep decoded GT frames in memory, up to this many MB (training on few clips)
                  gt_downscale:int=1, # shrink the GT by this factor first (imresize), e.g. 2 for JPEG-compressed HD
-                 every_gt:bool=False, # the GT of every frame of the window `(T, 3, H, W)` (recurrent models), not the centre's
+                 every_gt:bool=False, # the GT of every frame of the window `(T, 3, H, W)` (recurrent models), not the center's
                 ):
         self.gt_root, self.every_gt = must_exist(gt_root, 'GT folder', folder=True), every_gt
         self.lr_root = Path(lr_root) if lr_root is not None else None
@@ -226,7 +226,7 @@ class Vimeo90KDataset(_WindowDataset):
     "Vimeo-90K septuplets `root/<a>/<b>/im1..im7.png`: LR window around im4, GT im4."
     def __init__(self, root, # folder holding `<a>/<b>/im*.png` (Vimeo's `sequences`)
                  lr_root=None, # the same layout with LR frames (None: BI-degrade on the fly)
-                 num_frames:int=7, # 1, 3, 5 or 7 frames centred on im4
+                 num_frames:int=7, # 1, 3, 5 or 7 frames centered on im4
                  scale:int=4,
                  keys=None, # list of 'a/b' keys, or a text file with one per line (None: all found)
                  gt_patch_size:int=None, augment:bool=False,
@@ -261,7 +261,7 @@ def synthetic_clip(num_frames:int=7, # frames in the clip
                    size:tuple=(64, 64), # GT (height, width), divisible by `scale`
                    scale:int=4, # LR = BI degradation by this factor
                    shift:tuple=(0.7, -0.4), # translation per frame in GT pixels (dy, dx)
-                   rotation:float=0.6, # rotation per frame in degrees, about the centre
+                   rotation:float=0.6, # rotation per frame in degrees, about the center
                    seed:int=0,
                   ) -> tuple: # (lq `(T, 3, h, w)`, gt `(T, 3, H, W)`), float32 in [0, 1]
     "A procedural texture moving with sub-pixel translation and rotation, with its BI-degraded LR clip."

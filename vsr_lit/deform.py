@@ -170,6 +170,11 @@ def forward(self:DCNv2Pack, x:torch.Tensor, # features to sample (B, C_in, H, W)
     if self.last_offset_mean > self.max_offset and not self._warned:
         self._warned = True
         warnings.warn(f"DCNv2Pack: mean |offset| {self.last_offset_mean:.1f} > {self.max_offset}: deformable alignment may be diverging")
+    return self.deform(x, offset, mask)
+
+@patch
+def deform(self:DCNv2Pack, x:torch.Tensor, offset:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
+    "The deformable convolution with this layer's weights, in the implementation `impl` picks ('auto': ours on CPU)."
     fast = self.impl == 'vsr_lit' or (self.impl == 'auto' and x.device.type == 'cpu')
     fn = deform_conv2d if fast else tv_deform_conv2d
     return fn(x, offset, self.weight, self.bias, self.stride, self.padding, self.dilation, mask=mask)

@@ -57,7 +57,7 @@ class DKSAN(nn.Module):
                                                    *[ResidualBlockNoBN(c) for _ in range(extractor_blocks)]))
 
     def forward(self, x:torch.Tensor, return_levels:bool=False): # (B, T, 3, h, w) -> (B, 3, s·h, s·w)
-        "The SR centre frame of a window (and, with `return_levels`, every x2 level's image)."
+        "The SR center frame of a window (and, with `return_levels`, every x2 level's image)."
         check_window(x)
         b, t, _, h, w = x.shape
         if t != self.num_frames: raise ValueError(f"DKSAN was built for {self.num_frames} frames, got a window of {t}")

@@ -45,9 +45,9 @@ class EDVRTrunk(nn.Module):
     def fuse(self, aligned:torch.Tensor) -> torch.Tensor:
         "Aligned features of the window (B, T, C, h, w) -> fused features (B, C, h, w)."
         return self.fusion(aligned)  # (B, T, C, h, w) -> (B, C, h, w)
-    def skip(self, centre:torch.Tensor) -> torch.Tensor:  # the reference LR frame, upsampled
+    def skip(self, center:torch.Tensor) -> torch.Tensor:  # the reference LR frame, upsampled
         "The image the predicted residual is added to: the reference LR frame, upsampled bilinearly."
-        return F.interpolate(centre, scale_factor=self.scale, mode='bilinear', align_corners=False)
+        return F.interpolate(center, scale_factor=self.scale, mode='bilinear', align_corners=False)
 
 # %% ../nbs/08_edvr.ipynb #34e59f1b
 @patch
@@ -137,9 +137,9 @@ class EDVR(EDVRTrunk):
     def fuse(self, aligned):
         "TSA fusion, or a 1x1 convolution over the concatenated frames without TSA."
         return self.fusion(aligned if self.with_tsa else aligned.flatten(1, 2))
-    def skip(self, centre):
+    def skip(self, center):
         "The reference frame itself for HR input (deblurring), else upsampled bilinearly."
-        return centre if self.hr_in else super().skip(centre)
+        return center if self.hr_in else super().skip(center)
 
 # %% ../nbs/08_edvr.ipynb #099c8720
 _ORIGINAL_EDVR_NAMES = [  # (pattern in the original EDVR repository, BasicSR name)
@@ -179,16 +179,14 @@ def edvr_config_from_state_dict(sd:dict) -> dict:
                 with_tsa=tsa, with_predeblur=predeblur, hr_in='predeblur.stride_conv_hr1.weight' in sd,
                 scale=scale, hr_feat=sd['conv_hr.weight'].shape[0])
 
-@classmethod
-def _from_checkpoint(cls, path, # a .pth/.pt file or a state dict (BasicSR or original EDVR names)
+@patch(cls_method=True)
+def from_checkpoint(cls:EDVR, path, # a .pth/.pt file or a state dict (BasicSR or original EDVR names)
                      **overrides): # constructor arguments that the shapes cannot tell (e.g. center)
     "Build an EDVR whose configuration matches the checkpoint and load it strictly."
     sd = convert_original_edvr_keys(load_state_dict_file(path))
     try: cfg = edvr_config_from_state_dict(sd)
     except KeyError as e: raise ValueError(f"{path} is not an EDVR checkpoint: no {e} in it") from None
     return load_strict(cls(**{**cfg, **overrides}), sd)
-
-EDVR.from_checkpoint = _from_checkpoint
 
 # %% ../nbs/08_edvr.ipynb #ba4ba1aa
 register_model('edvr_m', EDVR, 'EDVR-M (BasicSR-compatible): 64 features, 5 frames, 10 reconstruction blocks')

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from .layers import ResidualBlockNoBN, make_layer, default_init_weights, lrelu
+from .layers import ResidualBlockNoBN, make_layer, default_init_weights, lrelu, ChannelAttention
 from .pcd_tsa import TSAFusion
 from .edvr import EDVRTrunk
 from .utils import register_model, count_params, MODELS
@@ -102,18 +102,13 @@ class CAReconstructionBlock(nn.Module):
     def __init__(self, num_feat:int=64, reduction:int=16):
         super().__init__()
         self.conv1, self.conv2 = nn.Conv2d(num_feat, num_feat, 3, 1, 1), nn.Conv2d(num_feat, num_feat, 3, 1, 1)
-        self.fc1, self.fc2 = nn.Linear(2 * num_feat, num_feat // reduction), nn.Linear(num_feat // reduction, num_feat)
+        self.ca = ChannelAttention(num_feat, reduction, 'concat', act=nn.LeakyReLU(0.1, inplace=True))
         default_init_weights(nn.ModuleList([self.conv1, self.conv2]), 0.1)
-
-    def weights(self, y:torch.Tensor) -> torch.Tensor: # (B, C) in (0, 1)
-        "Channel weights from the mean and max of each channel."
-        z = torch.cat([y.mean((2, 3)), y.amax((2, 3))], 1)
-        return torch.sigmoid(self.fc2(F.leaky_relu(self.fc1(z), 0.1)))
 
     def forward(self, x):
         "x + the two convolutions' output scaled by its channel attention."
         y = self.conv2(F.leaky_relu(self.conv1(x), 0.1))
-        return x + y * self.weights(y)[:, :, None, None]
+        return x + self.ca(y)
 
 # %% ../nbs/09_edvr_plus.ipynb #2cd57576
 class ImprovedEDVR(EDVRTrunk):

@@ -30,7 +30,7 @@ def flow_warp(x:torch.Tensor, # (N, C, H, W) the image or features to sample
               mode:str='bilinear', # grid_sample's interpolation
               padding_mode:str='zeros', # 'zeros' (features) or 'border' (SpyNet's pyramid)
              ) -> torch.Tensor: # (N, C, H, W): x read at p + flow(p)
-    "Backward-warp `x` by `flow` (BasicSR's convention: pixel centres at ±1, `align_corners=True`)."
+    "Backward-warp `x` by `flow` (BasicSR's convention: pixel centers at ±1, `align_corners=True`)."
     check_flow(x, flow)
     n, _, h, w = x.shape
     ys, xs = torch.meshgrid(torch.arange(h, dtype=x.dtype, device=x.device),
@@ -165,7 +165,7 @@ def fit_flow(ref:torch.Tensor, # (N, 3, H, W) reference frames
 
 # %% ../nbs/12a_flow.ipynb #a70db0de
 def flow_pairs(dataset, n:int, seed:int=0) -> tuple: # (ref, supp), each (n, 3, h, w)
-    "`n` LR frame pairs from a clip dataset (items `{'lq': (T, 3, h, w)}`): each item's centre frame and a neighbour."
+    "`n` LR frame pairs from a clip dataset (items `{'lq': (T, 3, h, w)}`): each item's center frame and a neighbour."
     g = torch.Generator().manual_seed(seed)
     lq = torch.stack([dataset[i]['lq'] for i in torch.randint(len(dataset), (n,), generator=g).tolist()])
     c = lq.shape[1] // 2

@@ -7,14 +7,15 @@ __all__ = ['EDVRFeatureExtractor', 'keyframes', 'temporal_pad_index', 'IconVSR']
 
 # %% ../nbs/12c_iconvsr.ipynb #30c20984
 import torch
+from fastcore.basics import patch
 from torch import nn
 import torch.nn.functional as F
 
-from .layers import ResidualBlockNoBN, make_layer, lrelu
+from .layers import ResidualBlockNoBN, make_layer, lrelu, check_window
 from .pcd_tsa import TSAFusion
 from .edvr import EDVRTrunk, pad_to_multiple
 from .flow import SpyNet, flow_warp
-from .basicvsr import ConvResidualBlocks, RecurrentHead, check_clip, clip_flows, spynet_config, recurrent_state_dict, count_blocks, recurrent_from_checkpoint
+from .basicvsr import ConvResidualBlocks, RecurrentHead, clip_flows, spynet_config, recurrent_state_dict, count_blocks
 from .utils import register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12c_iconvsr.ipynb #3f5b2688
@@ -32,7 +33,7 @@ class EDVRFeatureExtractor(EDVRTrunk):
         "Per-frame features: the first convolution and the residual blocks."
         return self.feature_extraction(lrelu(self.conv_first(frames)))
     def forward(self, x:torch.Tensor) -> torch.Tensor: # (B, 2p+1, 3, h, w), h and w multiples of 4 -> (B, C, h, w)
-        "A window's fused features at its centre frame (pyramid, PCD alignment, TSA)."
+        "A window's fused features at its center frame (pyramid, PCD alignment, TSA)."
         return self.fuse(self.align(self.pyramid(x)))
 
 # %% ../nbs/12c_iconvsr.ipynb #f2700db9
@@ -57,6 +58,7 @@ def temporal_pad_index(num_frames:int, p:int) -> list:
 class IconVSR(RecurrentHead):
     "IconVSR (×4) with BasicSR's parameter names: BasicVSR + keyframe refill (EDVR features) + coupled propagation."
     recurrent = True
+    checkpoint_key = ('edvr.conv_first.weight', 'IconVSR')  # a key every checkpoint of it holds, its name
     def __init__(self, num_feat:int=64, num_block:int=15, # trunk channels and residual blocks (BasicSR's full model: 64, 30)
                  keyframe_stride:int=5, # a keyframe every this many frames (and the last)
                  temporal_padding:int=2, # p: the keyframe branch sees 2p+1 frames
@@ -85,8 +87,9 @@ class IconVSR(RecurrentHead):
         return {i: self.edvr(padded[:, i:i + n].contiguous()) for i in idx}
 
 # %% ../nbs/12c_iconvsr.ipynb #eee43509
-def _iconvsr_forward(self:IconVSR, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, T, 3, 4h, 4w)
-    check_clip(x, 'IconVSR', 1)
+@patch
+def forward(self:IconVSR, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, T, 3, 4h, 4w)
+    check_window(x)
     h_in, w_in = x.shape[-2:]
     x = pad_to_multiple(x, 4)
     b, t, _, h, w = x.shape
@@ -106,19 +109,15 @@ def _iconvsr_forward(self:IconVSR, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, 
         outs.append(self.upsample(feat, x[:, i]))
     return torch.stack(outs, 1)[..., :4 * h_in, :4 * w_in]
 
-IconVSR.forward = _iconvsr_forward
-
 # %% ../nbs/12c_iconvsr.ipynb #b7a6534e
-def _iconvsr_shape_config(sd:dict) -> dict:
+@patch(cls_method=True)
+def shape_config(cls:IconVSR, sd:dict) -> dict:
     "IconVSR's features, blocks, EDVR extractor and SpyNet size, read from a state dict's tensor shapes."
     c = sd['backward_fusion.weight'].shape[0]
     return dict(num_feat=c, num_block=count_blocks(sd, 'backward_trunk.main.2.'),
                 temporal_padding=(sd['edvr.fusion.feat_fusion.weight'].shape[1] // c - 1) // 2,
                 deformable_groups=sd['edvr.pcd_align.cas_dcnpack.conv_offset.weight'].shape[0] // 27,
                 num_extract_block=count_blocks(sd, 'edvr.feature_extraction.'), **spynet_config(sd))
-
-IconVSR.checkpoint_key = ('edvr.conv_first.weight', 'IconVSR')
-IconVSR.shape_config, IconVSR.from_checkpoint = staticmethod(_iconvsr_shape_config), recurrent_from_checkpoint
 
 # %% ../nbs/12c_iconvsr.ipynb #76d64f19
 register_model('iconvsr', IconVSR, 'IconVSR (BasicSR-compatible): BasicVSR + EDVR keyframe refill + coupled propagation',

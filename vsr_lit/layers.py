@@ -66,19 +66,22 @@ class ChannelAttention(nn.Module):
     "Squeeze-and-excitation channel attention: pooled descriptors → bottleneck → sigmoid → scale channels."
     def __init__(self, num_feat:int, # channels
                  squeeze_factor:int=16, # bottleneck reduction r
-                 pool:str='avg', # 'avg' (RCAN) or 'avgmax' (CBAM / improved EDVR)
+                 pool:str='avg', # 'avg' (RCAN), 'avgmax' (CBAM) or 'concat' (improved EDVR)
                  act:nn.Module=None, # bottleneck activation (default ReLU)
                 ):
         super().__init__()
-        if pool not in ('avg', 'avgmax'): raise ValueError(f"pool must be 'avg' or 'avgmax', got {pool!r}")
+        if pool not in ('avg', 'avgmax', 'concat'): raise ValueError(f"pool must be 'avg', 'avgmax' or 'concat', got {pool!r}")
         if num_feat // squeeze_factor < 1: raise ValueError(f"num_feat {num_feat} is smaller than squeeze_factor {squeeze_factor}")
         self.pool = pool
-        self.mlp = nn.Sequential(nn.Conv2d(num_feat, num_feat // squeeze_factor, 1), act or nn.ReLU(inplace=True),
+        n_in = 2 * num_feat if pool == 'concat' else num_feat
+        self.mlp = nn.Sequential(nn.Conv2d(n_in, num_feat // squeeze_factor, 1), act or nn.ReLU(inplace=True),
                                  nn.Conv2d(num_feat // squeeze_factor, num_feat, 1))
 
     def weights(self, x:torch.Tensor) -> torch.Tensor: # `(B, C, 1, 1)` in (0, 1)
         "The per-channel attention weights."
-        a = self.mlp(F.adaptive_avg_pool2d(x, 1))
+        avg = F.adaptive_avg_pool2d(x, 1)
+        if self.pool == 'concat': return torch.sigmoid(self.mlp(torch.cat([avg, F.adaptive_max_pool2d(x, 1)], 1)))
+        a = self.mlp(avg)
         if self.pool == 'avgmax': a = a + self.mlp(F.adaptive_max_pool2d(x, 1))
         return torch.sigmoid(a)
 

@@ -24,15 +24,15 @@ from .basicvsrpp import BasicVSRPlusPlus
 
 # %% ../nbs/13_models.ipynb #04430eb9
 class Bicubic(nn.Module):
-    "MATLAB-compatible bicubic upsampling of the centre frame: the baseline of every table."
+    "MATLAB-compatible bicubic upsampling of the center frame: the baseline of every table."
     def __init__(self, scale:int=4, # upscaling factor
-                 num_frames:int=1, # window length it accepts by default (any odd T works: it uses the centre)
+                 num_frames:int=1, # window length it accepts by default (any odd T works: it uses the center)
                 ):
         super().__init__()
         self.scale, self.num_frames = scale, num_frames
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: # `(B, T, 3, h, w)` -> `(B, 3, s·h, s·w)`
-        "The centre frame upsampled with MATLAB's bicubic."
+        "The center frame upsampled with MATLAB's bicubic."
         check_window(x)
         return upsample_bicubic(x[:, x.shape[1] // 2], self.scale) if isinstance(self.scale, int) else imresize(x[:, x.shape[1] // 2], self.scale)
 
@@ -73,4 +73,4 @@ def list_models(details:bool=False) -> list:
                          weights=name in shipped_weights(), description=MODELS[name].description))
     return rows
 
-register_model('bicubic', Bicubic, 'MATLAB-compatible bicubic upsampling of the centre frame', scale=4);
+register_model('bicubic', Bicubic, 'MATLAB-compatible bicubic upsampling of the center frame', scale=4);

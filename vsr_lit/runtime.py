@@ -80,7 +80,7 @@ class FeatureCache:
         per_window = [[self._frame_levels(xp, k, t, b) for t, k in enumerate(ks)] for b, ks in enumerate(idx)]
         pyr = [torch.cat([torch.stack([fl[l] for fl in win], 1) for win in per_window]) for l in range(3)]
         out = m.upsample(m.reconstruction(m.fuse(m.align(pyr)))) + m.skip(xp[:, m.center])
-        n = m.num_frames // 2                             # window centres are idx[n]; later windows reach back to c + 1 - 2N
+        n = m.num_frames // 2                             # window centers are idx[n]; later windows reach back to c + 1 - 2N
         self.forget_before(max(ks[n] for ks in idx) + 1 - 2 * n)
         return out[..., :m.scale * h, :m.scale * w]
 

@@ -132,7 +132,7 @@ def deform_kernel_conv2d_naive(x, kernel_offset, weight, bias=None, padding:int=
 def real_window(num_frames:int, scale:int=4, t:int=3, size:int=None,
                 every_gt:bool=False, # return the GT of every frame (1, T, 3, s·p, s·p), as recurrent models need
                ) -> tuple: # (lq (1, T, 3, p, p), gt (1, 3, s·p, s·p))
-    "A window of the Vid4 excerpt (calendar): LR crops around frame `t`, made with `degrade_bi`, and the GT centre crop."
+    "A window of the Vid4 excerpt (calendar): LR crops around frame `t`, made with `degrade_bi`, and the GT center crop."
     n = num_frames // 2
     gt = read_frames(excerpt_root() / 'Vid4/GT/calendar')[t - n:t + n + 1]
     y, x, p = (60, 60, 16) if scale <= 4 else (20, 30, 8)

@@ -122,7 +122,7 @@ def load_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, scale
 
 # %% ../nbs/14_train.ipynb #e6ee5d4a
 class SyntheticClipDataset(Dataset):
-    "Random moving-texture windows (LR window, GT centre, or every GT frame) made on the fly; item i is always the same."
+    "Random moving-texture windows (LR window, GT center, or every GT frame) made on the fly; item i is always the same."
     def __init__(self, length:int=1000, num_frames:int=5, gt_size:int=64, scale:int=4, seed:int=0, every_gt:bool=False):
         self.length, self.num_frames, self.gt_size, self.scale, self.seed = length, num_frames, gt_size, scale, seed
         self.every_gt = every_gt
@@ -163,6 +163,7 @@ class Learner:
         self.train_ds, self.valid_ds, self.loss_func = train_ds, valid_ds, loss_func
         self.batch_size, self.steps, self.seed = batch_size, steps, seed
         self.opt, self.sched = make_optimizer(self.model, preset, lr, steps)
+        self.checkpoint_path = None                             # set by the `Checkpoint` callback
         self.stateful = {}                                      # name -> object a checkpoint saves (callbacks add theirs)
         self.step, self.losses, self.valid_psnr = 0, [], []
         self.cbs = sorted(cbs, key=lambda c: c.order)
@@ -180,7 +181,8 @@ class Learner:
     def opt_step(self): "Update the weights."; self.opt.step()
 
 # %% ../nbs/14_train.ipynb #9fe0600a
-def _batch_indices(self, step:int) -> list:
+@patch
+def batch_indices(self:Learner, step:int) -> list:
     "Indices of batch `step` on this rank: a function of (seed, step, rank) only."
     n, per = len(self.train_ds), self.batch_size * self.world
     idx = []
@@ -190,13 +192,12 @@ def _batch_indices(self, step:int) -> list:
         idx.append(int(perm[k]))
     return idx
 
-def _get_batch(self, step:int) -> dict:
+@patch
+def get_batch(self:Learner, step:int) -> dict:
     "The collated (lq, gt) of batch `step`; its random crops and flips are seeded by the step."
     torch.manual_seed((self.seed * 1_000_003 + step) * 64 + self.rank)
     items = [self.train_ds[i] for i in self.batch_indices(step)]
     return default_collate([{k: v for k, v in it.items() if k in ('lq', 'gt')} for it in items])
-
-Learner.batch_indices, Learner.get_batch = _batch_indices, _get_batch
 
 # %% ../nbs/14_train.ipynb #8ad480d4
 @patch
@@ -282,14 +283,13 @@ class EMA(Callback):
         for pe, pm in zip(learn.ema.parameters(), learn.model.parameters()): pe.lerp_(pm, 1 - self.decay)
 
 # %% ../nbs/14_train.ipynb #2d00ec76
+@patch
 @torch.no_grad()
-def _validate(self, items:int=8) -> float:
+def validate(self:Learner, items:int=8) -> float:
     "Mean PSNR-Y of `eval_model` (the model, or its EMA) on the first `items` validation windows."
     m = self.eval_model.eval()
     its = [self.valid_ds[i] for i in range(min(items, len(self.valid_ds)))]
     return float(np.mean([psnr(m(it['lq'][None].to(self.device)).float().cpu()[0], it['gt']) for it in its]))
-
-Learner.validate = _validate
 
 class Validate(Callback):
     "Record `(step, validation PSNR-Y)` in `learn.valid_psnr` every `every` steps."
@@ -301,20 +301,21 @@ class Validate(Callback):
             learn.valid_psnr.append((learn.step, learn.validate(self.items)))
 
 # %% ../nbs/14_train.ipynb #98eaf41e
-def _save(self, path=None):
+@patch
+def save(self:Learner, path=None):
     "Write a checkpoint (rank 0 only) to `path` (default: the `Checkpoint` callback's file)."
     if self.rank == 0:
         save_checkpoint(path or self.checkpoint_path, self.model, self.opt, self.sched, step=self.step,
                         extra=dict(losses=self.losses, valid_psnr=self.valid_psnr, seed=self.seed), **self.stateful)
 
-def _load(self, path=None):
+@patch
+def load(self:Learner, path=None):
     "Restore a checkpoint written by `save` (default: the `Checkpoint` callback's file)."
     state = load_checkpoint(path or self.checkpoint_path, self.model, self.opt, self.sched, **self.stateful)
     self.step, self.losses, self.valid_psnr = state['step'], state['extra']['losses'], state['extra']['valid_psnr']
     return self
 
-Learner.checkpoint_path = None                                  # set by the `Checkpoint` callback
-Learner.save, Learner.load = _save, _load
+
 
 class Checkpoint(Callback):
     "Save `out_dir/last.pt` every `every` steps (if given) and at the end of `fit`."
