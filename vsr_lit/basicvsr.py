@@ -12,7 +12,7 @@ from fastcore.basics import patch
 from torch import nn
 import torch.nn.functional as F
 
-from .layers import ResidualBlockNoBN, make_layer, lrelu, check_window
+from .layers import ResidualBlockNoBN, make_layer, lrelu, check_window, UpsampleHead
 from .flow import SpyNet, flow_warp
 from .utils import register_model, load_state_dict_file, load_strict, count_params
 
@@ -28,20 +28,9 @@ class ConvResidualBlocks(nn.Module):
         "A conv to `num_feat` channels, then the residual blocks."
         return self.main(x)
 
-class RecurrentHead(nn.Module):
-    "The ×4 upsampling head of BasicVSR/IconVSR/BasicVSR++ (BasicSR's names), added to the bilinear ×4 of the LR frame."
+class RecurrentHead(UpsampleHead):
+    "Base of BasicVSR/IconVSR/BasicVSR++: BasicSR's ×4 head, its residual added to the bilinear ×4 of the LR frame."
     scale = 4
-    def _add_head(self, c:int, hr_feat:int=64):
-        self.upconv1, self.upconv2 = nn.Conv2d(c, 4 * c, 3, 1, 1), nn.Conv2d(c, 4 * hr_feat, 3, 1, 1)
-        self.conv_hr, self.conv_last = nn.Conv2d(hr_feat, hr_feat, 3, 1, 1), nn.Conv2d(hr_feat, 3, 3, 1, 1)
-        self.pixel_shuffle = nn.PixelShuffle(2)
-
-    def head(self, feat:torch.Tensor) -> torch.Tensor: # (N, C, h, w) -> the residual (N, 3, 4h, 4w)
-        "The HR residual of fused features: pixel-shuffle upsampling and the last convolutions."
-        out = lrelu(self.pixel_shuffle(self.upconv1(feat)))
-        out = lrelu(self.pixel_shuffle(self.upconv2(out)))
-        return self.conv_last(lrelu(self.conv_hr(out)))
-
     def upsample(self, feat:torch.Tensor, lr:torch.Tensor) -> torch.Tensor: # + the LR frame (N, 3, h, w), bilinear ×4
         "The SR frame: the head's residual plus the bilinearly upsampled LR frame."
         return self.head(feat) + F.interpolate(lr, scale_factor=4, mode='bilinear', align_corners=False)
@@ -74,7 +63,7 @@ class BasicVSR(RecurrentHead):
         self.backward_trunk = ConvResidualBlocks(num_feat + 3, num_feat, num_block)
         self.forward_trunk = ConvResidualBlocks(num_feat + 3, num_feat, num_block)
         self.fusion = nn.Conv2d(num_feat * 2, num_feat, 1, 1, 0)
-        self._add_head(num_feat, hr_feat)
+        self.add_head(num_feat, 4, hr_feat)
 
     def propagate_backward(self, x:torch.Tensor, flows:torch.Tensor) -> list: # [h^b_0, ..., h^b_{T-1}]
         "The backward branch's features of every frame, last frame first, warped along the flows."

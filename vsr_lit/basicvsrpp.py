@@ -69,7 +69,7 @@ class BasicVSRPlusPlus(RecurrentHead):
                                            for b in BRANCHES})
         self.backbone = nn.ModuleDict({b: ConvResidualBlocks((2 + i) * c, c, num_blocks) for i, b in enumerate(BRANCHES)})
         self.reconstruction = ConvResidualBlocks(5 * c, c, 5)
-        self._add_head(c, hr_feat)
+        self.add_head(c, 4, hr_feat)
 
 # %% ../nbs/12d_basicvsrpp.ipynb #8a6f2e4a
 @patch

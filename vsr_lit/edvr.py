@@ -14,12 +14,12 @@ from torch import nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 
-from .layers import ResidualBlockNoBN, make_layer, check_window, lrelu
+from .layers import ResidualBlockNoBN, make_layer, check_window, lrelu, UpsampleHead
 from .pcd_tsa import PCDAlignment, TSAFusion, PredeblurModule
 from .utils import load_state_dict_file, load_strict, register_model, count_params, MODELS
 
 # %% ../nbs/08_edvr.ipynb #337ad744
-class EDVRTrunk(nn.Module):
+class EDVRTrunk(UpsampleHead):
     "EDVR's pyramid, PCD alignment, upsampling head and window handling; subclasses choose extraction, fusion, reconstruction."
     def _setup(self, num_frames:int, center:int, scale:int, pad_to:int=4):
         if scale not in (2, 4): raise ValueError(f"scale must be 2 or 4, got {scale}")
@@ -32,12 +32,6 @@ class EDVRTrunk(nn.Module):
         self.conv_l2_1, self.conv_l2_2 = nn.Conv2d(c, c, 3, 2, 1), nn.Conv2d(c, c, 3, 1, 1)
         self.conv_l3_1, self.conv_l3_2 = nn.Conv2d(c, c, 3, 2, 1), nn.Conv2d(c, c, 3, 1, 1)
         self.pcd_align = PCDAlignment(c, deformable_groups)
-
-    def _add_head(self, c:int, scale:int, hr_feat:int):
-        self.upconv1 = nn.Conv2d(c, 4 * (c if scale == 4 else hr_feat), 3, 1, 1)
-        if scale == 4: self.upconv2 = nn.Conv2d(c, 4 * hr_feat, 3, 1, 1)
-        self.pixel_shuffle = nn.PixelShuffle(2)
-        self.conv_hr, self.conv_last = nn.Conv2d(hr_feat, hr_feat, 3, 1, 1), nn.Conv2d(hr_feat, 3, 3, 1, 1)
 
     def extract(self, frames:torch.Tensor) -> torch.Tensor:
         "Per-frame features (N, 3, h, w) -> (N, C, h, w): the extension point each EDVR-family model defines."
@@ -64,13 +58,6 @@ def align(self:EDVRTrunk, pyramid:list) -> torch.Tensor: # (B, T, C, h, w)
     ref = [f[:, self.center] for f in pyramid]
     return torch.stack([self.pcd_align([f[:, i] for f in pyramid], ref) for i in range(pyramid[0].shape[1])], 1)
 
-@patch
-def upsample(self:EDVRTrunk, feat:torch.Tensor) -> torch.Tensor: # (B, C, h, w) -> the residual (B, 3, s·h, s·w)
-    "The HR residual of fused features: pixel-shuffle x2 (twice for x4) and the last convolutions."
-    out = lrelu(self.pixel_shuffle(self.upconv1(feat)))
-    if self.scale == 4: out = lrelu(self.pixel_shuffle(self.upconv2(out)))
-    return self.conv_last(lrelu(self.conv_hr(out)))
-
 # %% ../nbs/08_edvr.ipynb #c00f9f57
 def pad_to_multiple(x:torch.Tensor, m:int) -> torch.Tensor: # (B, T, C, h, w) -> (B, T, C, h', w'), multiples of m
     "Pad frames at the bottom and right to multiples of `m`: by reflection, by replication where a side is too small."
@@ -93,7 +80,7 @@ def forward(self:EDVRTrunk, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -
     "Pad, extract + pyramid, align, fuse, reconstruct, upsample + skip, crop."
     h, w = x.shape[-2:]
     x = pad_window(x, self.num_frames, self.pad_to, type(self).__name__)
-    out = self.upsample(self.reconstruction(self.fuse(self.align(self.pyramid(x))))) + self.skip(x[:, self.center])
+    out = self.head(self.reconstruction(self.fuse(self.align(self.pyramid(x))))) + self.skip(x[:, self.center])
     s = out.shape[-1] // x.shape[-1]
     return out[..., :s * h, :s * w]
 
@@ -127,7 +114,7 @@ class EDVR(EDVRTrunk):
         self._add_pyramid_and_alignment(c, deformable_groups)
         self.fusion = TSAFusion(c, num_frames, self.center) if with_tsa else nn.Conv2d(num_frames * c, c, 1, 1)
         self.reconstruction = make_layer(ResidualBlockNoBN, num_reconstruct_block, num_feat=c)
-        self._add_head(c, scale, hr_feat)
+        self.add_head(c, scale, hr_feat)
 
     def extract(self, frames):
         "Per-frame features: the first convolution (or the pre-deblur module) and the residual blocks."

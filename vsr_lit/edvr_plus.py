@@ -132,7 +132,7 @@ class ImprovedEDVR(EDVRTrunk):
                        else TSAFusion(c, num_frames, self.center))
         block = CAReconstructionBlock if reconstruction == 'ca' else ResidualBlockNoBN
         self.reconstruction = make_layer(block, num_reconstruct_block, num_feat=c)
-        self._add_head(c, scale, hr_feat)
+        self.add_head(c, scale, hr_feat)
 
     def extract(self, frames):
         "Per-frame features from the RigidConv preprocessing."

@@ -78,7 +78,7 @@ class IconVSR(RecurrentHead):
         self.backward_trunk = ConvResidualBlocks(num_feat + 3, num_feat, num_block)
         self.forward_fusion = nn.Conv2d(2 * num_feat, num_feat, 3, 1, 1)
         self.forward_trunk = ConvResidualBlocks(2 * num_feat + 3, num_feat, num_block)
-        self._add_head(num_feat, hr_feat)
+        self.add_head(num_feat, 4, hr_feat)
 
     def keyframe_features(self, x:torch.Tensor, idx:list) -> dict: # {keyframe: (B, C, h, w)}
         "EDVR features of the 2p+1 frames around each keyframe (ends mirrored)."

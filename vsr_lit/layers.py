@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['check_window', 'lrelu', 'default_init_weights', 'make_layer', 'ResidualBlockNoBN', 'ChannelAttention', 'RCAB',
-           'PixelShuffleUpsampler']
+           'PixelShuffleUpsampler', 'UpsampleHead']
 
 # %% ../nbs/02_layers.ipynb #0c474736
 import math
@@ -117,3 +117,23 @@ class PixelShuffleUpsampler(nn.Sequential):
                        act if act is not None else nn.LeakyReLU(0.1, inplace=True)]
         super().__init__(*layers)
         self.scale = scale
+
+# %% ../nbs/02_layers.ipynb #906af517
+class UpsampleHead(nn.Module):
+    "Base class adding BasicSR's sub-pixel head to a model, under BasicSR's names (`upconv1`, `conv_hr`, ...)."
+    def add_head(self, c:int, # feature channels of the fused LR features
+                 scale:int=4, # 2 (one shuffle) or 4 (two)
+                 hr_feat:int=64): # channels at high resolution (BasicSR: 64)
+        "Create the head's layers: ×`scale` from `c` LR channels through `hr_feat` HR channels to RGB."
+        if scale not in (2, 4): raise ValueError(f"scale must be 2 or 4, got {scale}")
+        self.scale = scale
+        self.upconv1 = nn.Conv2d(c, 4 * (c if scale == 4 else hr_feat), 3, 1, 1)
+        if scale == 4: self.upconv2 = nn.Conv2d(c, 4 * hr_feat, 3, 1, 1)
+        self.pixel_shuffle = nn.PixelShuffle(2)
+        self.conv_hr, self.conv_last = nn.Conv2d(hr_feat, hr_feat, 3, 1, 1), nn.Conv2d(hr_feat, 3, 3, 1, 1)
+
+    def head(self, feat:torch.Tensor) -> torch.Tensor: # (N, C, h, w) -> the residual (N, 3, s·h, s·w)
+        "The HR residual of fused features: pixel-shuffle ×2 (twice for ×4), then the last two convolutions."
+        out = lrelu(self.pixel_shuffle(self.upconv1(feat)))
+        if self.scale == 4: out = lrelu(self.pixel_shuffle(self.upconv2(out)))
+        return self.conv_last(lrelu(self.conv_hr(out)))

@@ -60,7 +60,7 @@ def upscale_tiled(model, x:torch.Tensor, # LR windows (B, T, 3, h, w) (or clips,
 # %% ../nbs/15a_runtime.ipynb #6a31019f
 def is_edvr_family(model) -> bool:
     "Whether `model` has the EDVR trunk's stages (by its methods: a class re-defined in a notebook counts too)."
-    return all(hasattr(model, a) for a in ('pyramid', 'align', 'fuse', 'reconstruction', 'upsample', 'skip', 'pad_to'))
+    return all(hasattr(model, a) for a in ('pyramid', 'align', 'fuse', 'reconstruction', 'head', 'skip', 'pad_to'))
 
 class FeatureCache:
     "Per-frame pyramids of an `EDVRTrunk` model, computed once per frame while windows slide over a video."
@@ -79,7 +79,7 @@ class FeatureCache:
         xp = pad_window(x, m.num_frames, m.pad_to, type(m).__name__)
         per_window = [[self._frame_levels(xp, k, t, b) for t, k in enumerate(ks)] for b, ks in enumerate(idx)]
         pyr = [torch.cat([torch.stack([fl[l] for fl in win], 1) for win in per_window]) for l in range(3)]
-        out = m.upsample(m.reconstruction(m.fuse(m.align(pyr)))) + m.skip(xp[:, m.center])
+        out = m.head(m.reconstruction(m.fuse(m.align(pyr)))) + m.skip(xp[:, m.center])
         n = m.num_frames // 2                             # window centers are idx[n]; later windows reach back to c + 1 - 2N
         self.forget_before(max(ks[n] for ks in idx) + 1 - 2 * n)
         return out[..., :m.scale * h, :m.scale * w]

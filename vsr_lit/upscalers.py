@@ -6,12 +6,11 @@
 __all__ = ['UpscaleModule', 'bicubic_up', 'CascadeUpscaler']
 
 # %% ../nbs/11_upscalers.ipynb #2d2dce8f
-import math
-
 import torch
 from torch import nn
 import torch.nn.functional as F
 
+from .layers import PixelShuffleUpsampler
 from .metrics import imresize
 
 # %% ../nbs/11_upscalers.ipynb #f74fff9f
@@ -19,10 +18,7 @@ class UpscaleModule(nn.Sequential):
     "DKSAN's upscale module (Fig. 4): [conv C→4C, PixelShuffle(2), LeakyReLU] × log2(scale), conv C→3."
     def __init__(self, num_feat:int=128, scale:int=2, out_ch:int=3):
         if scale < 2 or scale & (scale - 1): raise ValueError(f"scale must be a power of two, got {scale}")
-        layers = []
-        for _ in range(int(math.log2(scale))):
-            layers += [nn.Conv2d(num_feat, 4 * num_feat, 3, 1, 1), nn.PixelShuffle(2), nn.LeakyReLU(0.1, inplace=True)]
-        super().__init__(*layers, nn.Conv2d(num_feat, out_ch, 3, 1, 1))
+        super().__init__(*PixelShuffleUpsampler(scale, num_feat), nn.Conv2d(num_feat, out_ch, 3, 1, 1))
         self.scale = scale
 
 def bicubic_up(x:torch.Tensor, scale:int=2) -> torch.Tensor:
