@@ -11,11 +11,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # the public API: names that users and the notebooks rely on
 API = {
-    "vsr_lit.metrics": ["rgb_to_y", "mse", "psnr", "ssim", "imresize"],
+    "vsr_lit.metrics": ["rgb_to_y", "mse", "psnr", "ssim"],
+    "vsr_lit.resize": ["imresize", "upsample_bicubic", "resize_matrix", "cubic"],
     "vsr_lit.data": ["read_frames", "write_frames", "write_atomic", "read_video", "write_video", "degrade_bi", "degrade_bd"],
     "vsr_lit.datasets": ["window_indices", "VideoFolderDataset", "Vimeo90KDataset", "REDSDataset", "paired_random_crop", "augment",
                          "synthetic_clip"],
-    "vsr_lit.layers": ["ResidualBlockNoBN", "ChannelAttention", "RCAB", "PixelShuffleUpsampler"],
+    "vsr_lit.layers": ["ResidualBlockNoBN", "ChannelAttention", "RCAB", "PixelShuffleUpsampler", "UpsampleHead"],
     "vsr_lit.deform": ["sample_pixels", "deform_conv2d", "DCNv2Pack", "set_dcn_impl"],
     "vsr_lit.utils": ["count_params", "conv_macs", "default_device", "load_state_dict_file", "check_state_dict", "load_strict",
                       "MODELS", "register_model"],
@@ -78,7 +79,7 @@ def test_exported_modules_are_generated():
 
 def test_import_from_elsewhere(tmp_path):
     "The installed package works outside the repository (no reliance on the cwd)."
-    code = ("import numpy as np, torch; from vsr_lit.metrics import psnr, imresize; "
+    code = ("import numpy as np, torch; from vsr_lit.metrics import psnr; from vsr_lit.resize import imresize; "
             "from vsr_lit.models import get_model; x = torch.rand(1, 3, 3, 8, 8); "
             "print(get_model('bicubic')(x).shape)")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)

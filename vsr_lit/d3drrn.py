@@ -10,7 +10,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from .metrics import imresize
+from .resize import upsample_bicubic
 from .layers import check_window
 from .mfe import MFE
 from .backprojection import ABP, RecursiveUnit
@@ -45,7 +45,7 @@ class D3DRRN(nn.Module):
         f = self.recursive(self.mfe(x.transpose(1, 2)))               # (B, C, T, h, w)
         for conv in self.reduce: f = F.leaky_relu(conv(f), 0.1)       # T -> T - 2 -> ... -> 1
         f = F.leaky_relu(self.conv(f[:, :, 0]), 0.1)
-        return self.subpixel(f) + imresize(x[:, self.num_frames // 2], self.scale)
+        return self.subpixel(f) + upsample_bicubic(x[:, self.num_frames // 2], self.scale)
 
 # %% ../nbs/06_d3drrn.ipynb #9d6ae82b
 register_model('d3drrn', D3DRRN, 'D3DRRN: MFE, multi-attention, D3D back-projection; C64, 4 RU x 2 pairs, 7 frames')

@@ -21,7 +21,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from .metrics import imresize, to_uint8
+from .metrics import to_uint8
+from .resize import imresize
 
 # %% ../nbs/01_data.ipynb #4d23fecb
 def repo_root() -> Path|None:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from .metrics import imresize
+from .resize import imresize
 from .data import list_frames, must_exist, read_image, image_size, degrade_bi
 
 # %% ../nbs/01b_datasets.ipynb #4d0c0e37

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .metrics import imresize, upsample_bicubic
+from .resize import imresize, upsample_bicubic
 from .layers import check_window
 from .utils import MODELS, register_model, count_params, load_state_dict_file, load_strict
 from .d3drrn import D3DRRN          # importing the model modules registers their configurations

@@ -11,7 +11,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from .layers import PixelShuffleUpsampler
-from .metrics import imresize
+from .resize import upsample_bicubic
 
 # %% ../nbs/11_upscalers.ipynb #f74fff9f
 class UpscaleModule(nn.Sequential):
@@ -23,7 +23,7 @@ class UpscaleModule(nn.Sequential):
 
 def bicubic_up(x:torch.Tensor, scale:int=2) -> torch.Tensor:
     "MATLAB-compatible bicubic upsampling of (B, 3, H, W) (the skip of every level)."
-    return imresize(x, scale)
+    return upsample_bicubic(x, scale)
 
 # %% ../nbs/11_upscalers.ipynb #e834c979
 class CascadeUpscaler(nn.Module):
