@@ -88,7 +88,8 @@ if "2" in parts:
               + f"; max|bf16 - fp32| {err['bf16']:.1e}, max|fp16 - fp32| {err['fp16']:.1e}")
 
 if "3" in parts:
-    from vsr_lit.train import Learner, SyntheticClipDataset, MixedPrecision, GradClip, Checkpoint
+    from vsr_lit.train import Learner, MixedPrecision, GradClip, Checkpoint
+    from vsr_lit.datasets import SyntheticClipDataset
     name, batch, patch, steps = ("edvr_m_tiny", 2, 32, 6) if QUICK else ("edvr_m", 8, 256, 60)
     ds = SyntheticClipDataset(400, 5, patch, 4)
 

@@ -5,7 +5,7 @@ writes OUT/spynet.pt (keys `spynet.*`, for `vsr_lit train --init-from`) and OUT/
 import argparse, json, sys, time
 from pathlib import Path
 import torch
-from vsr_lit.cli import training_set
+from vsr_lit.datasets import training_set
 from vsr_lit.flow import flow_pairs, pretrain_spynet
 from vsr_lit.models import get_model
 

@@ -4,10 +4,12 @@
 
 # %% auto #0
 __all__ = ['PADDING_MODES', 'window_indices', 'paired_random_crop', 'augment', 'VideoFolderDataset', 'crop_then_degrade',
-           'REDSDataset', 'Vimeo90KDataset', 'synthetic_clip']
+           'REDSDataset', 'Vimeo90KDataset', 'synthetic_clip', 'SyntheticClipDataset', 'MixedDataset', 'training_set',
+           'CenterCropWindows', 'validation_set']
 
 # %% ../nbs/01b_datasets.ipynb #08ee4cc4
 import math
+import warnings
 from pathlib import Path
 
 from fastcore.basics import patch
@@ -17,6 +19,7 @@ from torch.utils.data import Dataset
 
 from .resize import imresize
 from .data import list_frames, must_exist, read_image, image_size, degrade_bi
+from .prepare import find_training_data, vimeo_split, reds_split, clip_folders, video_frames_cache, VIDEO_EXT
 
 # %% ../nbs/01b_datasets.ipynb #4d0c0e37
 PADDING_MODES = ('replicate', 'reflection', 'reflection_circle', 'circle')
@@ -290,3 +293,85 @@ def synthetic_clip(num_frames:int=7, # frames in the clip
         frames.append(img.clamp(0, 1))
     gt = (torch.stack(frames) * 255).round() / 255
     return degrade_bi(gt, scale).float(), gt.float()
+
+# %% ../nbs/01b_datasets.ipynb #e6ee5d4a
+class SyntheticClipDataset(Dataset):
+    "Random moving-texture windows (LR window, GT center, or every GT frame) made on the fly; item i is always the same."
+    def __init__(self, length:int=1000, num_frames:int=5, gt_size:int=64, scale:int=4, seed:int=0, every_gt:bool=False):
+        self.length, self.num_frames, self.gt_size, self.scale, self.seed = length, num_frames, gt_size, scale, seed
+        self.every_gt = every_gt
+    def __len__(self): return self.length
+    def __getitem__(self, i):
+        g = np.random.default_rng(self.seed * 100_003 + i)
+        lq, gt = synthetic_clip(self.num_frames, (self.gt_size, self.gt_size), self.scale,
+                                shift=tuple(g.uniform(-1.5, 1.5, 2)), rotation=float(g.uniform(-2, 2)), seed=int(g.integers(1 << 30)))
+        return dict(lq=lq, gt=gt if self.every_gt else gt[self.num_frames // 2], clip='synthetic', idx=i)
+
+class MixedDataset(Dataset):
+    "The concatenation of several datasets (items keep their own keys)."
+    def __init__(self, *datasets):
+        self.datasets, self.offsets = datasets, np.cumsum([0] + [len(d) for d in datasets])
+    def __len__(self): return int(self.offsets[-1])
+    def __getitem__(self, i):
+        d = int(np.searchsorted(self.offsets, i, side='right') - 1)
+        return self.datasets[d][i - int(self.offsets[d])]
+
+# %% ../nbs/01b_datasets.ipynb #6712a11d
+def _datasets_of(kind:str, d:Path, num_frames:int, scale:int, gt_patch:int, repeat:int, cache_mb:float, gt_downscale:int,
+                 every_gt:bool=False) -> tuple:
+    "(training datasets, held-out datasets) of one set found by `find_training_data`."
+    kw, tr = dict(num_frames=num_frames, scale=scale, every_gt=every_gt), dict(gt_patch_size=gt_patch, augment=True)
+    if kind == 'vimeo':
+        gt, lr, train, test = vimeo_split(d)
+        return ([Vimeo90KDataset(gt, lr, keys=train * repeat, cache=True, **kw, **tr)] if train else [],
+                [Vimeo90KDataset(gt, lr, keys=test, **kw)] if test else [])
+    if kind == 'reds':
+        gt, lr, train, test = reds_split(d)
+        return ([VideoFolderDataset(gt, lr, clips=train, **kw, **tr)] if train else [],
+                [VideoFolderDataset(gt, lr, clips=test, **kw)] if test else [])
+    if kind == 'videos':
+        folders = [video_frames_cache(v) for v in sorted(d.iterdir()) if v.suffix.lower() in VIDEO_EXT]
+        gt, lr, clips = folders[0].parent, None, [f.name for f in folders]
+    else: gt, lr, clips = clip_folders(d)
+    return [VideoFolderDataset(gt, lr, clips=clips, cache_mb=cache_mb, gt_downscale=gt_downscale if lr is None else 1, **kw, **tr)], []
+
+def training_set(data, num_frames:int, scale:int=4, gt_patch:int=64, synthetic:int=0, seed:int=0,
+                 vimeo_repeat:int=50, # each Vimeo septuplet appears this many times per epoch (few clips, many crops)
+                 cache_mb:float=4096, # decoded frames of clip folders kept in memory, MB
+                 gt_downscale:int=1, # shrink GT-only clips first (JPEG-compressed HD footage)
+                 every_gt:bool=False, # GT of every frame of each window (recurrent models: `num_frames`-frame clips)
+                ) -> tuple: # (training dataset, held-out datasets, a description per set)
+    "Everything trainable under `data` (never Vid4, REDS4 or the Vimeo-90K test split), and what was held out."
+    parts, held, about = [], [], []
+    for kind, d in find_training_data(data):
+        t, h = _datasets_of(kind, d, num_frames, scale, gt_patch, vimeo_repeat, cache_mb, gt_downscale, every_gt)
+        parts += t; held += h
+        about.append(f"{d.name} ({kind}): {sum(len(x) for x in t)} training items, {sum(len(x) for x in h)} held out")
+    if synthetic: parts.append(SyntheticClipDataset(synthetic, num_frames, gt_patch, scale, seed=seed, every_gt=every_gt)); about.append(f"{synthetic} synthetic clips")
+    if not parts: raise ValueError(f"nothing to train on in {data}: only held-out clips were found")
+    return MixedDataset(*parts), held, about
+
+# %% ../nbs/01b_datasets.ipynb #943d0cd0
+class CenterCropWindows(Dataset):
+    "`n` windows spread evenly over `datasets`, each center-cropped to `size` GT pixels (the whole frame if smaller)."
+    def __init__(self, datasets:list, n:int=8, size:int=128):
+        self.ds = MixedDataset(*datasets)
+        self.index = sorted({round(i * (len(self.ds) - 1) / max(1, n - 1)) for i in range(n)})
+        self.size = size
+    def __len__(self): return len(self.index)
+    def __getitem__(self, i):
+        it = self.ds[self.index[i]]
+        s = it['gt'].shape[-1] // it['lq'].shape[-1]
+        h, w = it['lq'].shape[-2:]
+        p = min(self.size // s, h, w); top, left = (h - p) // 2, (w - p) // 2
+        return dict(it, lq=it['lq'][..., top:top + p, left:left + p], gt=it['gt'][..., s * top:s * (top + p), s * left:s * (left + p)])
+
+def validation_set(held:list, valid=None, num_frames:int=5, scale:int=4, n:int=8, size:int=128, seed:int=0, every_gt:bool=False):
+    "Held-out real clips (`valid`: a folder of them instead); synthetic clips, with a warning, when there are none."
+    if valid is not None:
+        found = find_training_data(valid)                      # refuses Vid4: the test set is not for choosing models
+        held = [ds for kind, d in found for ds in (lambda t, h: h or t)(*_datasets_of(kind, d, num_frames, scale, None, 1, 0, 1, every_gt))]
+    if not held:
+        warnings.warn("no held-out real clips found: validating on synthetic clips (pass --valid DIR)")
+        return SyntheticClipDataset(n, num_frames, size, scale, seed=10_000 + seed, every_gt=every_gt)
+    return CenterCropWindows(held, n, size)

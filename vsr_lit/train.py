@@ -4,13 +4,12 @@
 
 # %% auto #0
 __all__ = ['LOSSES', 'PRESETS', 'charbonnier_loss', 'l1_loss', 'l2_loss', 'preset_for', 'make_optimizer', 'save_checkpoint',
-           'load_checkpoint', 'SyntheticClipDataset', 'MixedDataset', 'CancelFitException', 'CancelStepException',
-           'Callback', 'Learner', 'ProgressBar', 'LivePlot', 'GradClip', 'EMA', 'Validate', 'Checkpoint',
-           'MixedPrecision', 'Compile', 'DDP', 'FusionWarmup', 'init_from', 'init_distributed']
+           'load_checkpoint', 'CancelFitException', 'CancelStepException', 'Callback', 'Learner', 'ProgressBar',
+           'LivePlot', 'GradClip', 'EMA', 'Validate', 'Checkpoint', 'MixedPrecision', 'Compile', 'DDP', 'FusionWarmup',
+           'init_from', 'init_distributed']
 
 # %% ../nbs/14_train.ipynb #62e0deb8
 import copy
-import math
 import os
 import random
 from pathlib import Path
@@ -25,7 +24,6 @@ from torch.utils.data import Dataset, default_collate
 
 from .metrics import psnr
 from .data import write_atomic
-from .datasets import synthetic_clip
 from .utils import MODELS, check_state_dict, count_params, default_device, load_state_dict_file
 from .models import get_model
 
@@ -119,28 +117,6 @@ def load_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, scale
         torch.set_rng_state(state['rng']['torch']); np.random.set_state(state['rng']['numpy']); random.setstate(state['rng']['python'])
         if state['rng']['cuda'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
     return state
-
-# %% ../nbs/14_train.ipynb #e6ee5d4a
-class SyntheticClipDataset(Dataset):
-    "Random moving-texture windows (LR window, GT center, or every GT frame) made on the fly; item i is always the same."
-    def __init__(self, length:int=1000, num_frames:int=5, gt_size:int=64, scale:int=4, seed:int=0, every_gt:bool=False):
-        self.length, self.num_frames, self.gt_size, self.scale, self.seed = length, num_frames, gt_size, scale, seed
-        self.every_gt = every_gt
-    def __len__(self): return self.length
-    def __getitem__(self, i):
-        g = np.random.default_rng(self.seed * 100_003 + i)
-        lq, gt = synthetic_clip(self.num_frames, (self.gt_size, self.gt_size), self.scale,
-                                shift=tuple(g.uniform(-1.5, 1.5, 2)), rotation=float(g.uniform(-2, 2)), seed=int(g.integers(1 << 30)))
-        return dict(lq=lq, gt=gt if self.every_gt else gt[self.num_frames // 2], clip='synthetic', idx=i)
-
-class MixedDataset(Dataset):
-    "The concatenation of several datasets (items keep their own keys)."
-    def __init__(self, *datasets):
-        self.datasets, self.offsets = datasets, np.cumsum([0] + [len(d) for d in datasets])
-    def __len__(self): return int(self.offsets[-1])
-    def __getitem__(self, i):
-        d = int(np.searchsorted(self.offsets, i, side='right') - 1)
-        return self.datasets[d][i - int(self.offsets[d])]
 
 # %% ../nbs/14_train.ipynb #7aff20dd
 class CancelFitException(Exception): "Raised by a callback to end `fit` early (`after_cancel_fit`, then `after_fit`, run)."
