@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TRACKS = [("Foundations", ["00", "00a", "01", "01a", "01b", "02", "02a", "02b", "02c"]), ("D3DRRN", ["03", "04", "05", "06"]),
           ("EDVR and the improved EDVR", ["07", "08", "09"]), ("DKSAN", ["10", "11", "12"]), ("Recurrent", ["12a", "12b", "12c", "12d"]),
-          ("Train, evaluate, use", ["13", "14", "15", "15a", "16", "17"])]
+          ("Train, evaluate, use", ["13", "14", "14a", "15", "15a", "16", "17"])]
 NBS, SRC, OUT = ROOT / "nbs", ROOT / "_docs_src", ROOT / "_docs"
 
 CONF = '''

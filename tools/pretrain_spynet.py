@@ -1,12 +1,12 @@
 """Pre-train the tiny recurrent models' SpyNet on LR frame pairs of the training data (never Vid4): the unsupervised
-photometric + smoothness loss, with `fit_flow`'s per-pair estimate as a teacher (notebook 12a_flow).
+photometric + smoothness loss, with `fit_flow`'s per-pair estimate as a teacher (notebook 14a_pretrain_flow).
 usage: python tools/pretrain_spynet.py DATA OUT [--steps N] [--pool N] [--patch GT_PIXELS]
 writes OUT/spynet.pt (keys `spynet.*`, for `vsr_lit train --init-from`) and OUT/log.json."""
 import argparse, json, sys, time
 from pathlib import Path
 import torch
 from vsr_lit.datasets import training_set
-from vsr_lit.flow import flow_pairs, pretrain_spynet
+from vsr_lit.flow_pretrain import flow_pairs, pretrain_spynet
 from vsr_lit.models import get_model
 
 def main():

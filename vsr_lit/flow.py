@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['check_flow', 'flow_warp', 'SpyNetBasicModule', 'SpyNet', 'load_spynet', 'photometric_loss', 'smoothness_loss',
-           'unsupervised_flow_loss', 'flow_to_rgb', 'fit_flow', 'flow_pairs', 'warping_error', 'pretrain_spynet']
+           'unsupervised_flow_loss', 'flow_to_rgb', 'fit_flow']
 
 # %% ../nbs/12a_flow.ipynb #76e1608f
 import math
@@ -162,44 +162,3 @@ def fit_flow(ref:torch.Tensor, # (N, 3, H, W) reference frames
         opt.zero_grad(); loss.backward(); opt.step()
         errors.append((ref - flow_warp(supp, flow.detach(), padding_mode='border')).abs().mean().item())
     return field().detach(), errors
-
-# %% ../nbs/12a_flow.ipynb #a70db0de
-def flow_pairs(dataset, n:int, seed:int=0) -> tuple: # (ref, supp), each (n, 3, h, w)
-    "`n` LR frame pairs from a clip dataset (items `{'lq': (T, 3, h, w)}`): each item's center frame and a neighbour."
-    g = torch.Generator().manual_seed(seed)
-    lq = torch.stack([dataset[i]['lq'] for i in torch.randint(len(dataset), (n,), generator=g).tolist()])
-    c = lq.shape[1] // 2
-    if c == 0: raise ValueError(f"clips of at least 2 frames are needed, got {lq.shape[1]}")
-    side = c + (torch.randint(2, (n,), generator=g) * 2 - 1)
-    return lq[:, c].contiguous(), lq[torch.arange(n), side.clamp(0, lq.shape[1] - 1)].contiguous()
-
-def warping_error(ref:torch.Tensor, supp:torch.Tensor, flow:torch.Tensor) -> float:
-    "Mean absolute difference between `ref` and `supp` warped by `flow` (border padding)."
-    return (ref - flow_warp(supp, flow, padding_mode='border')).abs().mean().item()
-
-# %% ../nbs/12a_flow.ipynb #4602a499
-def pretrain_spynet(spynet:SpyNet, ref:torch.Tensor, supp:torch.Tensor, # a pool of training pairs (N, 3, h, w)
-                    valid:tuple, # held-out (ref, supp) pairs for the warping error
-                    steps:int=5000, batch:int=16, lr:float=1e-3, teacher:float=0.1, fit_steps:int=150,
-                    log_every:int=100, seed:int=0) -> dict: # the log: steps, held-out errors, losses, baselines
-    "Train `spynet` on the pairs: unsupervised loss + `teacher` × L1 to `fit_flow`'s flow; cosine learning rate."
-    pseudo = torch.cat([fit_flow(ref[i:i + 64], supp[i:i + 64], steps=fit_steps)[0] for i in range(0, len(ref), 64)])
-    vref, vsupp = valid
-    log = dict(steps=[], valid=[], loss=[], zero_flow=warping_error(vref, vsupp, torch.zeros_like(vref[:, :2])),
-               fit_flow=warping_error(vref, vsupp, fit_flow(vref, vsupp, steps=fit_steps)[0]))
-    opt = torch.optim.Adam(spynet.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps, eta_min=lr * 0.05)
-    g, flip = torch.Generator().manual_seed(seed), torch.tensor([-1.0, 1.0]).view(1, 2, 1, 1)
-    for step in range(steps + 1):
-        if step % log_every == 0 or step == steps:
-            with torch.no_grad(): log['steps'].append(step); log['valid'].append(warping_error(vref, vsupp, spynet(vref, vsupp)))
-        if step == steps: break
-        i = torch.randint(len(ref), (batch,), generator=g)
-        r, s, f = ref[i], supp[i], pseudo[i]
-        if torch.rand(1, generator=g) < 0.5: r, s, f = r.flip(-1), s.flip(-1), f.flip(-1) * flip
-        if torch.rand(1, generator=g) < 0.5: r, s, f = s, r, None          # reversed: no teacher for this direction
-        loss, flow = unsupervised_flow_loss(spynet, r, s)
-        if f is not None: loss = loss + teacher * (flow - f).abs().mean()
-        opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-        log['loss'].append(loss.item())
-    return log
