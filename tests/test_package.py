@@ -16,7 +16,7 @@ API = {
     "vsr_lit.data": ["read_frames", "write_frames", "write_atomic", "read_video", "write_video", "degrade_bi", "degrade_bd"],
     "vsr_lit.datasets": ["window_indices", "VideoFolderDataset", "Vimeo90KDataset", "REDSDataset", "paired_random_crop", "augment",
                          "synthetic_clip", "SyntheticClipDataset", "MixedDataset", "training_set", "validation_set", "CenterCropWindows"],
-    "vsr_lit.layers": ["ResidualBlockNoBN", "ChannelAttention", "RCAB", "PixelShuffleUpsampler", "UpsampleHead"],
+    "vsr_lit.layers": ["ResidualBlockNoBN", "ChannelAttention", "RCAB", "PixelShuffleUpsampler", "UpsampleHead", "AttentionGate"],
     "vsr_lit.deform": ["sample_pixels", "deform_conv2d", "DCNv2Pack", "set_dcn_impl"],
     "vsr_lit.utils": ["count_params", "conv_macs", "default_device", "load_state_dict_file", "check_state_dict", "load_strict",
                       "MODELS", "register_model"],

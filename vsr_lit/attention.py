@@ -10,8 +10,10 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from .layers import AttentionGate
+
 # %% ../nbs/04_attention.ipynb #6da96180
-class TemporalAttention(nn.Module):
+class TemporalAttention(AttentionGate):
     "One weight per frame from its mean over (C, H, W): down/up projection across T, sigmoid (eq. 8–10)."
     def __init__(self, num_frames:int, reduction:int=2):
         super().__init__()
@@ -23,12 +25,8 @@ class TemporalAttention(nn.Module):
         t = self.down(x.mean((1, 3, 4)))
         return torch.sigmoid(self.up(F.leaky_relu(t, 0.1)))[:, None, :, None, None]
 
-    def forward(self, x):
-        "The features re-weighted frame by frame."
-        return x * self.weights(x)
-
 # %% ../nbs/04_attention.ipynb #65ba7ef1
-class ChannelAttention3d(nn.Module):
+class ChannelAttention3d(AttentionGate):
     "Channel weights from average- and max-pooled descriptors through one shared bottleneck (eq. 11–13)."
     def __init__(self, num_feat:int, reduction:int=16):
         super().__init__()
@@ -39,12 +37,8 @@ class ChannelAttention3d(nn.Module):
         "The per-channel weights (B, C, 1, 1, 1) in (0, 1)."
         return torch.sigmoid(self.mlp(F.adaptive_max_pool3d(x, 1)) + self.mlp(F.adaptive_avg_pool3d(x, 1)))
 
-    def forward(self, x):
-        "The features re-weighted channel by channel."
-        return x * self.weights(x)
-
 # %% ../nbs/04_attention.ipynb #17c6d4fb
-class SpatialAttention3d(nn.Module):
+class SpatialAttention3d(AttentionGate):
     "Pixel weights from channel-wise max and average maps through a shared down/up projection (eq. 14–16)."
     def __init__(self, hidden:int=4):
         super().__init__()
@@ -58,10 +52,6 @@ class SpatialAttention3d(nn.Module):
     def weights(self, x:torch.Tensor) -> torch.Tensor: # (B, 1, T, H, W)
         "The per-position weights (B, 1, T, H, W) in (0, 1)."
         return torch.sigmoid(self._proj(x.amax(1, keepdim=True)) + self._proj(x.mean(1, keepdim=True)))
-
-    def forward(self, x):
-        "The features re-weighted position by position."
-        return x * self.weights(x)
 
 # %% ../nbs/04_attention.ipynb #458263fc
 def _parse_parts(parts) -> set:
