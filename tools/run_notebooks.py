@@ -24,6 +24,23 @@ from pathlib import Path
 
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
+from IPython.core.displaypub import CapturingDisplayPublisher
+
+_publish = CapturingDisplayPublisher.publish
+
+
+def _publish_in_place(self, data, metadata=None, source=None, *, transient=None, update=False):
+    "A display update replaces the output it updates, as a live notebook shows it, instead of adding a copy."
+    display_id = (transient or {}).get("display_id")
+    if update and display_id:
+        for i, o in enumerate(self.outputs):
+            if (o.get("transient") or {}).get("display_id") == display_id:
+                self.outputs[i] = dict(data=data, metadata=metadata, transient=transient, update=update)
+                return
+    _publish(self, data, metadata=metadata, source=source, transient=transient, update=update)
+
+
+CapturingDisplayPublisher.publish = _publish_in_place   # e.g. a training loop's live plot: its last state is kept
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"

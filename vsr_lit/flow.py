@@ -9,6 +9,7 @@ __all__ = ['check_flow', 'flow_warp', 'SpyNetBasicModule', 'SpyNet', 'load_spyne
 # %% ../nbs/12a_flow.ipynb #76e1608f
 import math
 
+from fastcore.basics import patch
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -83,7 +84,8 @@ def _match_size(flow:torch.Tensor, like:torch.Tensor) -> torch.Tensor:
     ph, pw = like.shape[-2] - flow.shape[-2], like.shape[-1] - flow.shape[-1]
     return F.pad(flow, [0, pw, 0, ph], mode='replicate') if ph or pw else flow
 
-def _process(self:SpyNet, ref:torch.Tensor, supp:torch.Tensor) -> torch.Tensor:
+@patch
+def process(self:SpyNet, ref:torch.Tensor, supp:torch.Tensor) -> torch.Tensor:
     "Coarse to fine over the pyramids of two frames whose sizes are multiples of 2^(levels-1)."
     refs, supps = self.pyramid(ref), self.pyramid(supp)
     flow = refs[0].new_zeros(ref.shape[0], 2, *refs[0].shape[-2:])
@@ -94,9 +96,11 @@ def _process(self:SpyNet, ref:torch.Tensor, supp:torch.Tensor) -> torch.Tensor:
         flow = up + self.basic_module[k](torch.cat([r, warped, up], 1))
     return flow
 
-def _forward(self:SpyNet, ref:torch.Tensor, # (N, 3, H, W) RGB in [0, 1]
-             supp:torch.Tensor, # (N, 3, H, W) the frame to be warped onto `ref`
-            ) -> torch.Tensor: # (N, 2, H, W) flow (x, y) in pixels
+@patch
+def forward(self:SpyNet, ref:torch.Tensor, # (N, 3, H, W) RGB in [0, 1]
+            supp:torch.Tensor, # (N, 3, H, W) the frame to be warped onto `ref`
+           ) -> torch.Tensor: # (N, 2, H, W) flow (x, y) in pixels
+    "The flow that warps `supp` onto `ref`: both frames resized to a multiple of the pyramid's size, then back."
     if ref.dim() != 4 or ref.shape[1] != 3 or ref.shape != supp.shape:
         raise ValueError(f"SpyNet takes two (N, 3, H, W) frames of one shape, got {tuple(ref.shape)} and {tuple(supp.shape)}")
     h, w = ref.shape[-2:]
@@ -104,8 +108,6 @@ def _forward(self:SpyNet, ref:torch.Tensor, # (N, 3, H, W) RGB in [0, 1]
     resize = lambda t, size: F.interpolate(t, size=size, mode='bilinear', align_corners=False)
     flow = resize(self.process(resize(ref, (hm, wm)), resize(supp, (hm, wm))), (h, w))
     return torch.cat([flow[:, :1] * (w / wm), flow[:, 1:] * (h / hm)], 1)
-
-SpyNet.process, SpyNet.forward = _process, _forward
 
 # %% ../nbs/12a_flow.ipynb #5ca9b5e0
 def load_spynet(spynet:SpyNet, source) -> SpyNet:

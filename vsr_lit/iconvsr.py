@@ -89,6 +89,7 @@ class IconVSR(RecurrentHead):
 # %% ../nbs/12c_iconvsr.ipynb #eee43509
 @patch
 def forward(self:IconVSR, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, T, 3, 4h, 4w)
+    "Keyframe features, the backward pass with refill, then the coupled forward pass and the ×4 head, frame by frame."
     check_window(x)
     h_in, w_in = x.shape[-2:]
     x = pad_to_multiple(x, 4)

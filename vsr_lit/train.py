@@ -219,6 +219,9 @@ class ProgressBar(Callback):
     def after_step(self, learn):
         "Advance the bar and show the last loss."
         if self.bar is not None: next(self.it, None); self.bar.comment = f'loss {learn.losses[-1]:.4f}'
+    def after_fit(self, learn):
+        "Finish the bar, so that its last state shows the whole run."
+        if self.bar is not None: next(self.it, None)
 
 class LivePlot(Callback):
     "Redraw loss and validation-PSNR curves in place every `every` steps (notebooks)."
