@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PUBLISHED_VID4_BI', 'EvalResult', 'evaluate_dataset', 'compare_crops', 'center_frames', 'window_length', 'sr_center',
-           'results_table', 'shipped_models', 'crop_viewer', 'best_shipped_model', 'demo']
+           'results_table', 'shipped_models', 'crop_viewer', 'best_shipped_model', 'demo', 'shipped_on_frame']
 
 # %% ../nbs/15_evaluate.ipynb #bceeabf0
 import json
@@ -218,3 +218,20 @@ def demo(out_dir='outputs', # where the comparison image goes
     compare_crops(item['gt'], crops, box=(250, 250, 150, 220), path=path, scale_note=' (calendar, frame 3)')
     print(f"\ncomparison image: {path}")
     return results
+
+# %% ../nbs/15_evaluate.ipynb #81ee38d7
+def shipped_on_frame(name:str, # a model whose weights ship (`shipped_weights()`)
+                     clip:str='calendar', t:int=3, # the Vid4 clip and the frame in it
+                     box:tuple=(250, 250, 150, 220), # the crop: (top, left, height, width) in GT pixels
+                     data=None, # a folder with Vid4/GT and Vid4/BIx4 (default: the committed excerpt)
+                    ):
+    "GT | bicubic | the shipped model on one real Vid4 frame, each crop titled with its full-frame PSNR-Y."
+    if name not in shipped_weights(): raise ValueError(f"no shipped weights for {name!r}; shipped: {sorted(shipped_weights())}")
+    root = Path(data) if data is not None else excerpt_root()
+    model = get_model(name, pretrained=True).eval()
+    ds = VideoFolderDataset(root / 'Vid4/GT', root / 'Vid4/BIx4', num_frames=window_length(model), clips=[clip])
+    if (clip, t) not in ds.items: raise ValueError(f"frame {t} of {clip} is not in {root / 'Vid4'}: {ds.items}")
+    item = ds[ds.items.index((clip, t))]
+    c = item['lq'].shape[0] // 2                                       # the center frame of the window
+    with torch.no_grad(): outs = {'bicubic': get_model('bicubic')(item['lq'][None, c:c + 1])[0], name: _sr_of(model, ds, clip, t)}
+    return compare_crops(item['gt'], outs, box=box, scale_note=f' ({clip}, frame {t})')

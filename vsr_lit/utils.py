@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['MODELS', 'count_params', 'conv_macs', 'default_device', 'load_state_dict_file', 'check_state_dict', 'load_strict',
-           'ModelSpec', 'register_model']
+           'ModelSpec', 'register_model', 'block_diagram']
 
 # %% ../nbs/02b_utils.ipynb #8bfc663b
 import math
@@ -89,3 +89,35 @@ def register_model(name:str, cls, description:str='', **defaults) -> ModelSpec:
     "Register a model configuration under `name` (its notebook calls this once per configuration)."
     MODELS[name] = ModelSpec(cls, defaults, description)
     return MODELS[name]
+
+# %% ../nbs/02b_utils.ipynb #17aedcc9
+def block_diagram(blocks:list, # the stages' labels, left to right ('\n' breaks a label into lines)
+                  skips:list=(), # (i, j, label): an arc above from stage i to stage j; i == j draws a loop (a recurrence)
+                  title:str='', ax=None):
+    "A left-to-right block diagram of a network: boxes joined by arrows, skip connections and loops as arcs above."
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    w, h, gap = 1.6, 1.1, 0.45
+    xs = [i * (w + gap) for i in range(len(blocks))]
+    arcs = [s for s in skips if s[0] != s[1]]
+    top = h + .3 + (.55 if any(i == j for i, j, _ in skips) else 0) + (.45 + .35 * len(arcs) if arcs else 0)
+    width = xs[-1] + w + .2
+    if ax is None: _, ax = plt.subplots(figsize=(1.6 * len(blocks) + .4, (1.6 * len(blocks) + .4) * (top + .15) / width + .35))
+    arrow = dict(arrowstyle='-|>', mutation_scale=12, color='#345', lw=1.2)
+    for i, (x, label) in enumerate(zip(xs, blocks)):
+        ax.add_patch(FancyBboxPatch((x, 0), w, h, boxstyle='round,pad=0.04', fc='#e3ecf7', ec='#345'))
+        size = min(8.5, 118 / max(map(len, label.split('\n'))))       # long lines get a smaller font, to fit the box
+        ax.text(x + w / 2, h / 2, label, ha='center', va='center', fontsize=size)
+        if i: ax.add_patch(FancyArrowPatch((x - gap, h / 2), (x, h / 2), **arrow))
+    for i, j, label in skips:
+        if not (0 <= i < len(blocks) and 0 <= j < len(blocks)): raise ValueError(f"skip {(i, j)}: stages are 0..{len(blocks) - 1}")
+        loop = i == j
+        peak = .35 if loop else .45 + (.55 if any(a == b for a, b, _ in skips) else 0) + .35 * arcs.index((i, j, label))
+        a, b = (xs[i] + w * .75, xs[i] + w * .25) if loop else (xs[i] + w / 2, xs[j] + w / 2)
+        ax.add_patch(FancyArrowPatch((a, h + .04), (b, h + .04), connectionstyle=f'arc3,rad={2 * peak / (a - b):.3f}', **arrow))
+        ax.text((a + b) / 2, h + .04 + peak, label, ha='center', va='center', fontsize=8, color='#345',
+                bbox=dict(fc='white', ec='none', pad=1))
+    ax.set_xlim(-.1, width - .1); ax.set_ylim(-.15, top)
+    ax.set_aspect('equal'); ax.axis('off')
+    if title: ax.set_title(title)
+    return ax
