@@ -5,14 +5,15 @@ are read. This runs every code cell with the same engine as `nbdev_test` (execnb
 folder, and writes the outputs back; `nbdev_clean` then strips execution counts and metadata.
 
 - Cells flagged `slow` or `gpu` (`#| slow`, `#| gpu`) are not run: they keep the outputs of their last full
-  run (their prose says so). `#| eval: false` cells are not run either.
+  run (their prose says so). `--slow` runs the `slow` cells too (a full run, as the benchmarks do), so that their
+  outputs show what they print. `#| eval: false` cells are not run either.
 - Cells flagged `fulldata` run when the full data sets and the reference fixtures are present
   (`vsr_lit.testing.full_data_available()`); without them the notebook is left as it is, with a notice.
 - Figures are PNG; a large one that is mostly photograph (a PNG over 150 kB that JPEG at quality 90 halves) is
   stored as JPEG instead, so that notebooks stay small (none over 2 MB).
 - It stops at the first error, naming the notebook and the cell, and leaves that notebook unwritten.
 
-Run: .venv/bin/python tools/run_notebooks.py [NAME ...]   (default: every notebook of nbs/, in order)
+Run: .venv/bin/python tools/run_notebooks.py [--slow] [NAME ...]   (default: every notebook of nbs/, in order)
 """
 import base64
 import io
@@ -44,7 +45,7 @@ CapturingDisplayPublisher.publish = _publish_in_place   # e.g. a training loop's
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
-NOT_RUN = {"slow", "gpu"}
+NOT_RUN = {"slow", "gpu"}       # `--slow` takes "slow" out
 
 
 def cell_flags(cell) -> set:
@@ -114,6 +115,9 @@ def _run_cells(shell, nb, skip, path):
 
 def main(names):
     from vsr_lit.testing import full_data_available
+    if "--slow" in names:
+        names = [n for n in names if n != "--slow"]
+        NOT_RUN.discard("slow")
     full = full_data_available()
     paths = [NBS / (n if n.endswith(".ipynb") else n + ".ipynb") for n in names] if names else sorted(NBS.glob("*.ipynb"))
     for p in paths:
