@@ -1,7 +1,11 @@
 """Copy the model weights of a training checkpoint into the package (vsr_lit/weights/NAME.pt), as float32 state dict.
 
 Usage: python tools/ship_weights.py NAME RUN_DIR   (RUN_DIR/last.pt written by `vsr_lit train`)
+
+The run's log (RUN_DIR/log.json: every step's loss and the validation PSNR) ships beside the weights as
+vsr_lit/weights/NAME_log.json, so that the course can draw the curves of the run that produced them.
 """
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,3 +21,6 @@ dest = Path(__file__).resolve().parent.parent / "vsr_lit" / "weights" / f"{name}
 dest.parent.mkdir(exist_ok=True)
 torch.save({k: v.detach().float().contiguous() for k, v in model.state_dict().items()}, dest)
 print(f"{name}: step {state['step']} -> {dest} ({dest.stat().st_size / 1e6:.2f} MB)")
+if (run / "log.json").is_file():
+    shutil.copyfile(run / "log.json", dest.with_name(f"{name}_log.json"))
+    print(f"log -> {dest.with_name(f'{name}_log.json')}")

@@ -77,7 +77,7 @@ def _write_run(learn, args, seconds:float):
     out = Path(args.out)
     weights = learn.eval_model.state_dict()
     torch.save({k: v.detach().cpu().contiguous() for k, v in weights.items()}, out / 'weights.pt')
-    log = dict(model=args.model, steps=learn.step, seconds=seconds, losses=learn.losses[-100:], valid_psnr=learn.valid_psnr,
+    log = dict(model=args.model, steps=learn.step, seconds=seconds, losses=[round(l, 5) for l in learn.losses], valid_psnr=learn.valid_psnr,
                command=' '.join(sys.argv))
     (out / 'log.json').write_text(json.dumps(log, indent=1))
     print(f"done: step {learn.step}, last loss {learn.losses[-1]:.4f}, validation PSNR {learn.valid_psnr[-1:]}; weights in {out / 'weights.pt'}")
