@@ -224,8 +224,9 @@ def shipped_on_frame(name:str, # a model whose weights ship (`shipped_weights()`
                      clip:str='calendar', t:int=3, # the Vid4 clip and the frame in it
                      box:tuple=(250, 250, 150, 220), # the crop: (top, left, height, width) in GT pixels
                      data=None, # a folder with Vid4/GT and Vid4/BIx4 (default: the committed excerpt)
+                     lr:bool=False, # also show the LR input, each of its pixels enlarged (nearest neighbour)
                     ):
-    "GT | bicubic | the shipped model on one real Vid4 frame, each crop titled with its full-frame PSNR-Y."
+    "GT | (LR) | bicubic | the shipped model on one real Vid4 frame, each crop titled with its full-frame PSNR-Y."
     if name not in shipped_weights(): raise ValueError(f"no shipped weights for {name!r}; shipped: {sorted(shipped_weights())}")
     root = Path(data) if data is not None else excerpt_root()
     model = get_model(name, pretrained=True).eval()
@@ -234,4 +235,5 @@ def shipped_on_frame(name:str, # a model whose weights ship (`shipped_weights()`
     item = ds[ds.items.index((clip, t))]
     c = item['lq'].shape[0] // 2                                       # the center frame of the window
     with torch.no_grad(): outs = {'bicubic': get_model('bicubic')(item['lq'][None, c:c + 1])[0], name: _sr_of(model, ds, clip, t)}
+    if lr: outs = {'LR, pixels enlarged': torch.nn.functional.interpolate(item['lq'][c:c + 1], scale_factor=model.scale, mode='nearest')[0], **outs}
     return compare_crops(item['gt'], outs, box=box, scale_note=f' ({clip}, frame {t})')
