@@ -8,12 +8,17 @@ no web fonts are needed) from the copy that the `sphinx-mathjax-offline` package
 so pages render offline, also opened straight from disk.
 
 What it does: copies `nbs/*.ipynb` into a build folder, dropping `#| hide` and `#| default_exp` cells and the
-`#| ...` directive lines of the others, appends to each module notebook an "API" section (`automodule` of the
-module it exports), appends the reading order as a hidden table of contents to the home page, then runs
-`sphinx-build`. Open `_docs/index.html` in a browser.
+`#| ...` directive lines of the others, appends to each module notebook an "API" section (every public name of
+the module it exports: its signature, its docstring, and a table of its parameters with the comments that describe
+them in the source, nbdev's *docments*; for classes, the methods they define with a docstring of their own), appends
+the reading order as a hidden table of contents to the home page (the sidebar numbers chapters as the prose does:
+"07", "12a"), then runs `sphinx-build`. Long code lines wrap inside their boxes and wide equations scroll, so
+nothing is cut off. Open `_docs/index.html` in a browser.
 
 Run: .venv/bin/python tools/build_docs.py
 """
+import importlib
+import inspect
 import json
 import re
 import shutil
@@ -60,7 +65,14 @@ CSS = """
 .bd-sidebar-primary p.caption { font-weight: 600; margin: 1rem 0 .3rem; }
 .bd-sidebar-primary ul { padding-left: 1rem; }
 .bd-sidebar-primary li { margin: .2rem 0; }
+.bd-sidebar-primary li.current > a { font-weight: 700; color: var(--pst-color-primary); background: var(--pst-color-surface);
+                                     border-radius: .25rem; padding: .1rem .3rem; }
 div.cell_output img { max-width: 100%; height: auto; }
+.bd-page-width { max-width: 96rem; }
+.bd-main .bd-content .bd-article-container { max-width: 64rem; }     /* about 110 characters of code on a wide screen */
+div.highlight pre, div.cell_input pre, div.cell_output pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+mjx-container[display="true"] { overflow-x: auto; overflow-y: hidden; max-width: 100%; }
+table.api-params td:first-child { white-space: nowrap; }
 """
 
 
@@ -80,6 +92,60 @@ def _display_math_own_paragraph(md: str) -> str:
 
 def _md(text: str) -> dict:
     return {"cell_type": "markdown", "id": uuid.uuid5(uuid.NAMESPACE_URL, text).hex[:8], "metadata": {}, "source": text}
+
+
+def _own_doc(obj) -> str:
+    "The object's own docstring (not one inherited from `nn.Module` or `object`)."
+    doc = obj.__dict__.get("__doc__") if inspect.isclass(obj) else getattr(obj, "__doc__", None)
+    return inspect.cleandoc(doc) if doc else ""
+
+
+def _params_table(obj) -> str:
+    "A markdown table of the parameters that carry a comment in the source (docments), with their defaults."
+    from fastcore.docments import docments
+    try:
+        d = docments(obj, full=True)
+    except Exception:
+        return ""
+    rows = []
+    for name, v in d.items():
+        if name in ("self", "cls") or not v["docment"]:
+            continue
+        default = "" if v["default"] is inspect.Parameter.empty else f"`{v['default']!r}`"
+        label = "returns" if name == "return" else f"`{name}`"
+        rows.append(f"| {label} | {default} | {v['docment'].replace('|', '&#124;')} |")
+    return ("| parameter | default | meaning |\n|---|---|---|\n" + "\n".join(rows)) if rows else ""
+
+
+def _signature(name: str, obj) -> str:
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return name
+    params = [p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()]
+    return name + str(sig.replace(parameters=params, return_annotation=inspect.Signature.empty))
+
+
+def api_markdown(module: str) -> str:
+    "The API section of a module: each public name with its signature, docstring and documented parameters."
+    mod = importlib.import_module(f"vsr_lit.{module}")
+    out = [f"## API: `vsr_lit.{module}`", _own_doc(mod)]
+    for name in getattr(mod, "__all__", []):
+        obj = getattr(mod, name)
+        if inspect.isclass(obj) or callable(obj):
+            kind = "class" if inspect.isclass(obj) else "def"
+            out += [f"```python\n{kind} {_signature(name, obj)}\n```", _own_doc(obj), _params_table(obj)]
+            if inspect.isclass(obj):
+                for m, f in obj.__dict__.items():
+                    f = f.__func__ if isinstance(f, (classmethod, staticmethod)) else f
+                    if (m.startswith("_") and m != "__call__") or not inspect.isfunction(f) or not _own_doc(f):
+                        continue
+                    out += [f"```python\n{name}.{_signature(m, f).replace('(self, ', '(').replace('(self)', '()').replace('(cls, ', '(')}\n```",
+                            _own_doc(f), _params_table(f)]
+        else:
+            text = repr(obj)
+            out.append(f"```python\n{name} = {text if len(text) < 200 else text[:200] + ' ...'}\n```")
+    return "\n\n".join(x for x in out if x) + "\n"
 
 
 def prepare(nb_path: Path) -> tuple:
@@ -102,10 +168,18 @@ def prepare(nb_path: Path) -> tuple:
             c = dict(c, source=_display_math_own_paragraph(src))
         cells.append(c)
     if module:
-        cells.append(_md(f"## API: `vsr_lit.{module}`\n\n```{{eval-rst}}\n.. automodule:: vsr_lit.{module}\n"
-                         "   :members:\n   :no-index:\n```\n"))
+        cells.append(_md(api_markdown(module)))
     nb["cells"] = cells
     return nb, module
+
+
+def _title(nb_path: Path) -> str:
+    "The notebook's title: its first `# ` heading."
+    for c in json.loads(nb_path.read_text(encoding="utf-8"))["cells"]:
+        m = re.match(r"#\s+(.+)", "".join(c["source"]).strip()) if c["cell_type"] == "markdown" else None
+        if m:
+            return m.group(1).strip()
+    return nb_path.stem
 
 
 def build(strict: bool = False) -> Path:
@@ -119,11 +193,12 @@ def build(strict: bool = False) -> Path:
     (SRC / "_static" / "mathjax").mkdir()
     shutil.copy(mj, SRC / "_static" / "mathjax" / "tex-svg.js")
     names = sorted(p.stem for p in NBS.glob("[0-9]*.ipynb"))
+    titles = {n: _title(NBS / f"{n}.ipynb") for n in names}
     for name in names + ["index"]:
         nb, _ = prepare(NBS / f"{name}.ipynb")
         if name == "index":
             for caption, members in TRACKS:
-                toc = "\n".join(n for n in names if n.split("_")[0] in members)
+                toc = "\n".join(f"{n.split('_')[0]} · {titles[n]} <{n}>" for n in names if n.split("_")[0] in members)
                 nb["cells"].append(_md(f"```{{toctree}}\n:hidden:\n:maxdepth: 1\n:caption: {caption}\n\n{toc}\n```\n"))
         (SRC / f"{name}.ipynb").write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
     if OUT.exists():
