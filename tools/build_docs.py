@@ -8,7 +8,7 @@ no web fonts are needed) from the copy that the `sphinx-mathjax-offline` package
 so pages render offline, also opened straight from disk.
 
 What it does: copies `nbs/*.ipynb` into a build folder, dropping `#| hide` and `#| default_exp` cells and the
-`#| ...` directive lines of the others, appends to each module notebook an "API" section (every public name of
+`#| ...` directive lines of the others (the code of `#| echo: false` cells is not shown, only their output), appends to each module notebook an "API" section (every public name of
 the module it exports: its signature, its docstring, and a table of its parameters with the comments that describe
 them in the source, nbdev's *docments*; for classes, the methods they define with a docstring of their own), appends
 the reading order as a hidden table of contents to the home page (the sidebar numbers chapters as the prose does:
@@ -160,6 +160,8 @@ def prepare(nb_path: Path) -> tuple:
                 module = m.group(1)
             if re.match(r"#\|\s*(hide|default_exp)\b", src):
                 continue
+            if re.search(r"^#\|\s*echo:\s*false", src, re.M):        # a figure whose code the page does not show
+                c = dict(c, metadata=dict(c.get("metadata", {}), tags=["remove-input"]))
             c = dict(c, source=_directive_free(src))
             if not c["source"].strip():
                 continue
