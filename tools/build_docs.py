@@ -8,7 +8,8 @@ no web fonts are needed) from the copy that the `sphinx-mathjax-offline` package
 so pages render offline, also opened straight from disk.
 
 What it does: copies `nbs/*.ipynb` into a build folder, dropping `#| hide` and `#| default_exp` cells and the
-`#| ...` directive lines of the others (the code of `#| echo: false` cells is not shown, only their output), appends to each module notebook an "API" section (every public name of
+`#| ...` directive lines of the others (the code of `#| echo: false` cells is not shown, only their output; cells of tests are
+collapsed behind a toggle, so that the chapter's story reads straight), appends to each module notebook an "API" section (every public name of
 the module it exports: its signature, its docstring, and a table of its parameters with the comments that describe
 them in the source, nbdev's *docments*; for classes, the methods they define with a docstring of their own), appends
 the reading order as a hidden table of contents to the home page (the sidebar numbers chapters as the prose does:
@@ -90,6 +91,16 @@ def _display_math_own_paragraph(md: str) -> str:
     return re.sub(r"(?<=[^$\s])(\$\$[ \t]*)\n(?!\n)", r"\1\n\n", md)
 
 
+_CHECK = re.compile(r"^\s*(assert\b|test_\w+\(|test_fail\(|with torch\.no_grad\(\):\s*test_)")
+
+
+def _is_check(src: str) -> bool:
+    "A cell of tests (three or more assertions, or assertions on half of its lines): plumbing, not the story."
+    lines = [l for l in _directive_free(src).splitlines() if l.strip() and not l.strip().startswith("#")]
+    checks = sum(bool(_CHECK.match(l)) for l in lines)
+    return "#| export" not in src and checks > 0 and (checks >= 3 or checks * 2 >= len(lines))
+
+
 def _md(text: str) -> dict:
     return {"cell_type": "markdown", "id": uuid.uuid5(uuid.NAMESPACE_URL, text).hex[:8], "metadata": {}, "source": text}
 
@@ -162,6 +173,8 @@ def prepare(nb_path: Path) -> tuple:
                 continue
             if re.search(r"^#\|\s*echo:\s*false", src, re.M):        # a figure whose code the page does not show
                 c = dict(c, metadata=dict(c.get("metadata", {}), tags=["remove-input"]))
+            elif _is_check(src):                                         # tests: collapsed, one click away
+                c = dict(c, metadata=dict(c.get("metadata", {}), tags=["hide-input"]))
             c = dict(c, source=_directive_free(src))
             if not c["source"].strip():
                 continue
