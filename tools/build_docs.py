@@ -2,7 +2,7 @@
 
 Why Sphinx with MyST-NB and the PyData theme: nbdev's own site generator (Quarto) cannot be installed here,
 and this trio renders notebooks *with their saved outputs* (figures, tables, printed numbers), documents each
-module's API from its docstrings (`autodoc`), and gives a sidebar, an in-page table of contents and
+module's API (generated here from its docstrings and docments), and gives a sidebar, an in-page table of contents and
 previous/next links in reading order — all from packages on PyPI. Math is typeset by MathJax 3 (SVG output, so
 no web fonts are needed) from the copy that the `sphinx-mathjax-offline` package ships, copied into the site,
 so pages render offline, also opened straight from disk.
@@ -37,14 +37,12 @@ NBS, SRC, OUT = ROOT / "nbs", ROOT / "_docs_src", ROOT / "_docs"
 CONF = '''
 project = "vsr_lit"
 author = "the vsr_lit authors"
-extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.mathjax"]
+extensions = ["myst_nb", "sphinx.ext.mathjax"]
 nb_execution_mode = "off"                      # the notebooks are committed executed
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure"]
-autodoc_member_order = "bysource"
-autodoc_typehints = "none"                    # the signatures carry them; the docments comments say the rest
 html_theme = "pydata_sphinx_theme"
 html_title = "vsr_lit"
 html_static_path = ["_static"]
