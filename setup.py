@@ -39,7 +39,7 @@ setuptools.setup(
     ] + (["License :: " + lic[1]] if lic[1] else []),
     packages=setuptools.find_packages(include=[cfg["lib_name"], cfg["lib_name"] + ".*"]),
     include_package_data=True,
-    package_data={cfg["lib_name"]: ["weights/*.pt", "weights/*.json"]},
+    package_data={cfg["lib_name"]: ["weights/*.safetensors", "weights/*.json"]},
     install_requires=requirements,
     extras_require={"dev": dev_requirements},
     python_requires=">=" + cfg["min_python"],
