@@ -36,18 +36,32 @@ from .prepare import prepare, data_info, format_info
 # %% ../nbs/17_cli.ipynb #9f4f8e28
 USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)
 
+def _settings(pairs) -> dict:
+    "`--set NAME=VALUE` pairs as constructor arguments (values read as JSON when they parse, else as text)."
+    out = {}
+    for pair in pairs or []:
+        if '=' not in pair: raise ValueError(f"--set takes NAME=VALUE, got {pair!r}")
+        k, v = pair.split('=', 1)
+        try: out[k] = json.loads(v)
+        except json.JSONDecodeError: out[k] = v
+    return out
+
 def _add_model_args(p, weights:bool=True):
     "The `--model NAME` option (and `--weights FILE`, which can replace it) of a sub-command."
     p.add_argument('--model', required=not weights, choices=list_models(), metavar='NAME', help=f"one of: {', '.join(list_models())}")
-    if weights: p.add_argument('--weights', default=None, metavar='FILE',
-                               help="weights in any supported format (BasicSR, MMagic, vsr_lit's .safetensors/.pt); "
-                                    "without --model the model is built from the file; default: the shipped weights of --model")
+    if weights:
+        p.add_argument('--weights', default=None, metavar='FILE',
+                       help="weights in any supported format (BasicSR, MMagic, vsr_lit's .safetensors/.pt); "
+                            "without --model the model is built from the file; default: the shipped weights of --model")
+        p.add_argument('--set', action='append', metavar='NAME=VALUE',
+                       help="a setting a weights file does not store (keyframe_stride, dynamic_refine_thres, center, ...)")
 
-def _model(name:str=None, weights=None):
+def _model(name:str=None, weights=None, settings:dict=None):
     "The model: `name` with the `weights` file, `name` with its shipped weights, or (no name) the model the file describes."
     if name is None and weights is None: raise ValueError("give --model NAME, --weights FILE, or both")
-    if name is None: model = from_checkpoint(weights)
-    else: model = get_model(name, pretrained=weights is None)
+    settings = settings or {}
+    if name is None: model = from_checkpoint(weights, **settings)
+    else: model = get_model(name, pretrained=weights is None, **settings)
     if name is not None and weights is not None:
         ck = read_checkpoint(weights)
         load_strict(model, ck.state_dict, f"{weights} ({ck.format} format)")
@@ -156,7 +170,7 @@ def _write_eval(res, args):
 
 def cmd_eval(args):
     "Score a model on a Vid4-style folder and print the per-clip table."
-    model = _model(args.model, args.weights)
+    model = _model(args.model, args.weights, _settings(args.set))
     root = Path(args.data)
     gt, lr = (root / 'GT', root / args.lr_dir) if (root / 'GT').is_dir() else (root / 'Vid4' / 'GT', root / 'Vid4' / args.lr_dir)
     ds = VideoFolderDataset(gt, lr, num_frames=window_length(model), padding=args.padding)
@@ -202,7 +216,7 @@ def add_data_parser(sub):
 def cmd_upscale(args):
     "Upscale a video or a frame folder with a registered model or the model of a weights file."
     if args.output is None and not args.benchmark: raise ValueError("an output is needed (or --benchmark to write nothing)")
-    model, stats = _model(args.model, args.weights), {}
+    model, stats = _model(args.model, args.weights, _settings(args.set)), {}
     n = upscale_video(model, args.input, args.output, padding=args.padding, batch=args.batch, tile=args.tile, overlap=args.overlap,
                       device=args.device, dtype=args.dtype, compile=args.compile, channels_last=args.channels_last, fps=args.fps,
                       lossless=args.lossless, crf=args.crf, audio='none' if args.no_audio else args.audio, overwrite=args.overwrite,
@@ -231,7 +245,7 @@ def add_upscale_parser(sub):
     u.add_argument('--channels-last', action=argparse.BooleanOptionalAction, default=None,
                    help='channels-last weights and activations (default: where measured faster: the CPU)')
     u.add_argument('--padding', default='reflection_circle'); u.add_argument('--fps', type=float, default=None)
-    u.add_argument('--chunk', type=int, default=30, help='recurrent models (basicvsr, iconvsr, basicvsrpp): frames kept per chunk')
+    u.add_argument('--chunk', type=int, default=30, help='recurrent models (basicvsr, iconvsr, basicvsrpp, realbasicvsr): frames kept per chunk')
     u.add_argument('--chunk-overlap', type=int, default=5, help='recurrent models: context frames on each side of a chunk')
     u.add_argument('--lossless', action='store_true'); u.add_argument('--crf', type=int, default=18)
     u.add_argument('--audio', default='copy', choices=['copy', 'transcode', 'none'],
@@ -243,16 +257,6 @@ def add_upscale_parser(sub):
     u.set_defaults(func=cmd_upscale)
 
 # %% ../nbs/17_cli.ipynb #b1dd807e
-def _settings(pairs) -> dict:
-    "`--set NAME=VALUE` pairs as constructor arguments (values read as JSON when they parse, else as text)."
-    out = {}
-    for pair in pairs or []:
-        if '=' not in pair: raise ValueError(f"--set takes NAME=VALUE, got {pair!r}")
-        k, v = pair.split('=', 1)
-        try: out[k] = json.loads(v)
-        except json.JSONDecodeError: out[k] = v
-    return out
-
 def cmd_inspect(args):
     "Print what a weights file holds."
     print(format_description(describe_checkpoint(args.file, **_settings(args.set))))
