@@ -37,6 +37,7 @@ API = {
     "vsr_lit.iconvsr": ["IconVSR", "EDVRFeatureExtractor"],
     "vsr_lit.basicvsrpp": ["BasicVSRPlusPlus", "SecondOrderDeformableAlignment"],
     "vsr_lit.realbasicvsr": ["RealBasicVSR"],
+    "vsr_lit.degradations": ["blur_kernel", "filter_clip", "resize_clip", "gaussian_noise", "poisson_noise", "jpeg_clip", "video_compress", "RealDegradation"],
     "vsr_lit.checkpoints": ["from_checkpoint", "read_checkpoint", "save_weights", "describe_checkpoint", "mmagic_to_ours",
                             "MMAGIC_NAMES", "ARCHITECTURES", "detect_architecture"],
     "vsr_lit.models": ["Bicubic", "get_model", "list_models", "is_recurrent", "from_checkpoint"],
