@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['KERNEL_KINDS', 'blur_kernel', 'filter_clip', 'resize_clip', 'gaussian_noise', 'poisson_noise', 'to_uint8',
-           'from_uint8', 'jpeg_clip', 'video_compress', 'RealDegradation', 'plan', 'apply_stage', 'degrade']
+           'from_uint8', 'jpeg_clip', 'video_compress', 'RealDegradation', 'plan', 'apply_stage', 'degrade',
+           'RealDegradedClips']
 
 # %% ../nbs/01c_degradations.ipynb #a36a837c
 import io
@@ -97,17 +98,19 @@ def video_compress(clip:torch.Tensor, codec:str='libx264', # 'libx264' (= 'h264'
     "Encode the clip into an in-memory MP4 (yuv420p, 1 frame/s) at `bitrate` and decode it back."
     frames = to_uint8(clip)
     t, h, w, _ = frames.shape
-    if h % 2 or w % 2: raise ValueError(f"4:2:0 video needs even frame sizes, got {h}x{w}")
-    buf = io.BytesIO()
+    H, W = -(-h // 16) * 16, -(-w // 16) * 16                   # whole macroblocks (edges replicated), cropped after
+    frames = np.pad(frames, ((0, 0), (0, H - h), (0, W - w), (0, 0)), mode='edge')
+    opts = {'x264-params': 'mbtree=0'} if codec in ('libx264', 'h264') else {}   # with its macroblock tree, libx264
+    buf = io.BytesIO()                                                               # does not repeat its stream
     with av.open(buf, 'w', format='mp4') as out:
-        stream = out.add_stream(codec, rate=1)
-        stream.width, stream.height, stream.pix_fmt, stream.bit_rate = w, h, 'yuv420p', int(bitrate)
+        stream = out.add_stream(codec, rate=1, options=opts)
+        stream.width, stream.height, stream.pix_fmt, stream.bit_rate = W, H, 'yuv420p', int(bitrate)
         for f in frames: out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format='rgb24')))
         out.mux(stream.encode())
     buf.seek(0)
     with av.open(buf) as inp: dec = np.stack([f.to_ndarray(format='rgb24') for f in inp.decode(video=0)])
     if dec.shape != frames.shape: raise RuntimeError(f"the {codec} round trip gave {dec.shape}, expected {frames.shape}")
-    return from_uint8(dec).to(clip.dtype)
+    return from_uint8(dec[:, :h, :w]).to(clip.dtype)
 
 # %% ../nbs/01c_degradations.ipynb #54edd5d4
 def _drift(rng, lo:float, hi:float, step:float, n:int) -> np.ndarray:
@@ -222,3 +225,15 @@ def degrade(self:RealDegradation, clip, # GT: float (T, 3, H, W) in [0, 1], or u
     return (out, seen) if stages else out
 
 RealDegradation.degrade = RealDegradation.__call__ = degrade
+
+# %% ../nbs/01c_degradations.ipynb #b9967bf3
+class RealDegradedClips(torch.utils.data.Dataset):
+    "Items of `ds` whose `lq` is a `RealDegradation` of their every-frame `gt` (T, 3, H, W): a new draw per read, or fixed."
+    def __init__(self, ds, degradation:RealDegradation=None, seed:int=None): # seed None: drawn from torch's RNG at each read
+        self.ds, self.degradation, self.seed = ds, degradation or RealDegradation(), seed
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, i):
+        it = self.ds[i]
+        if it['gt'].dim() != 4: raise ValueError(f"real-world degradation needs the GT of every frame (T, 3, H, W), got {tuple(it['gt'].shape)}")
+        s = int(torch.randint(2 ** 31 - 1, ())) if self.seed is None else self.seed * 1_000_003 + i
+        return dict(it, lq=self.degradation(it['gt'], seed=s))
