@@ -28,10 +28,11 @@ from .flow import SpyNet
 from .checkpoints import read_checkpoint, describe_checkpoint, format_description, save_weights
 from .models import get_model, list_models, is_recurrent, from_checkpoint
 from .train import (Learner, init_distributed, preset_for, init_from, LOSSES, PRESETS,
-                           Validate, Checkpoint, ProgressBar, GradClip, EMA, MixedPrecision, FusionWarmup, DDP, Compile)
+                           Validate, Checkpoint, ProgressBar, GradClip, EMA, MixedPrecision, FusionWarmup, DDP, Compile, CleaningLoss)
 from .evaluate import evaluate_dataset, window_length
 from .inference import upscale_video, format_stats
 from .prepare import prepare, data_info, format_info
+from .degradations import RealDegradedClips, degrade_folder, PRESETS as DEGRADATIONS
 
 # %% ../nbs/17_cli.ipynb #9f4f8e28
 USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)
@@ -119,8 +120,12 @@ def cmd_train(args):
     ds, held, about = training_set(args.data, frames, model.scale, args.patch, args.synthetic, args.seed, args.vimeo_repeat,
                                    args.cache_mb, args.gt_downscale, every_gt=rec)
     valid = validation_set(held, args.valid, frames, model.scale, seed=args.seed, every_gt=rec)
+    if args.degradation != 'bi':             # LR clips drawn from a real-world degradation of the GT clips, on the fly
+        if not rec: raise ValueError(f"--degradation {args.degradation} needs a recurrent model (the GT of every frame); {args.model} is not")
+        ds, valid = RealDegradedClips(ds, DEGRADATIONS[args.degradation]()), RealDegradedClips(valid, DEGRADATIONS[args.degradation](), seed=args.seed)
+    cbs = train_callbacks(args, warmup_train) + ([CleaningLoss()] if hasattr(model, 'image_cleaning') else [])
     learn = Learner(model, ds, valid, loss_func=LOSSES[args.loss or PRESETS[preset]['loss']], preset=preset, lr=args.lr,
-                    batch_size=args.batch, steps=args.steps, seed=args.seed, device=args.device, cbs=train_callbacks(args, warmup_train))
+                    batch_size=args.batch, steps=args.steps, seed=args.seed, device=args.device, cbs=cbs)
     if args.resume and learn.checkpoint_path.exists(): learn.load(); print(f"resumed at step {learn.step}")
     if learn.rank == 0: print(f"training {args.model} ({count_params(model):,} parameters) on {len(ds)} items ({'; '.join(about)}), "
                               f"validating on {len(valid)} windows, preset {preset}, device {learn.device}")
@@ -150,6 +155,9 @@ def add_train_parser(sub):
     t.add_argument('--cache-mb', type=float, default=4096, help='decoded frames of clip folders kept in memory (MB)')
     t.add_argument('--gt-downscale', type=int, default=1, help='shrink GT-only clips by this factor first (e.g. 2 for JPEG HD footage)')
     t.add_argument('--vimeo-repeat', type=int, default=50, help='times each Vimeo septuplet appears per epoch')
+    t.add_argument('--degradation', default='bi', choices=['bi', *sorted(DEGRADATIONS)],
+                   help="how LR clips are made: 'bi' (the standard bicubic x1/4) or 'realistic' (a new random real-world degradation "
+                        "of every clip, RealBasicVSR's; recurrent models); models with a cleaning module also get its loss")
     t.add_argument('--clip-frames', type=int, default=7, help='recurrent models: frames per training clip (Vimeo-90K: at most 7)')
     t.add_argument('--device', default=None); t.add_argument('--amp', action='store_true'); t.add_argument('--compile', action='store_true')
     t.add_argument('--grad-clip', type=float, default=None); t.add_argument('--ema', type=float, default=None)
@@ -196,6 +204,10 @@ def cmd_data(args):
     if args.action == 'prepare':
         r = prepare(args.name, args.source, args.to, progress=not args.quiet)
         print(f"{r['set']}: {r['clips']} clips checked, {r['written']} written, {r['skipped']} already done, in {r['folder']}")
+    if args.action == 'degrade':
+        r = degrade_folder(args.gt_dir, args.to, args.preset, args.seed, progress=not args.quiet)
+        print(f"{r['clips']} clips: {r['written']} degraded, {r['skipped']} already done, in {r['folder']} ({args.preset}, seed {args.seed})")
+        return
     print(format_info(data_info(args.to if args.action == 'prepare' else args.dir)))
 
 def add_data_parser(sub):
@@ -208,6 +220,12 @@ def add_data_parser(sub):
     p.add_argument('source', help='the downloaded archive (.zip, .tar, .tar.gz) or the folder it was extracted to')
     p.add_argument('--to', required=True, help='the data folder (the set goes to TO/Vid4, TO/Vimeo90K or TO/REDS)')
     p.add_argument('--quiet', action='store_true')
+    g = a.add_parser('degrade', help='write a real-degraded LR copy of a set of GT clips (resumable, seeded)',
+                     epilog='example: vsr_lit data degrade $VSR_LIT_DATA/Vid4/GT --to $VSR_LIT_DATA/Vid4/RealX4 --preset realistic --seed 0')
+    g.add_argument('gt_dir', help='a folder of clip folders of GT frames (or one clip folder)')
+    g.add_argument('--to', required=True, help='the LR folder to write (one clip folder per GT clip)')
+    g.add_argument('--preset', default='realistic', choices=sorted(DEGRADATIONS)); g.add_argument('--seed', type=int, default=0)
+    g.add_argument('--quiet', action='store_true')
     i = a.add_parser('info', help='sets, clips, frames, sizes and LR sets in a data folder')
     i.add_argument('dir')
     d.set_defaults(func=cmd_data)

@@ -26,6 +26,7 @@ class RealBasicVSR(BasicVSR):
         super().__init__(num_feat, num_block, **basicvsr)
         self.dynamic_refine_thres = dynamic_refine_thres
         self.image_cleaning = nn.Sequential(ConvResidualBlocks(3, num_feat, num_clean_block), nn.Conv2d(num_feat, 3, 3, 1, 1))
+        nn.init.zeros_(self.image_cleaning[1].weight); nn.init.zeros_(self.image_cleaning[1].bias)  # untrained: frames pass unchanged
 
     def clean(self, x:torch.Tensor) -> tuple: # (cleaned clip (B, T, 3, h, w), passes run)
         "Add the cleaning residue to every frame, again while its mean |value| is at least the threshold (3 passes at most)."

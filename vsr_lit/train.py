@@ -50,11 +50,12 @@ PRESETS = {
     'dksan': dict(lr=4e-4, betas=(0.9, 0.999), restarts=False, loss='charbonnier'),
     'd3drrn': dict(lr=1e-4, betas=(0.9, 0.999), restarts=False, loss='l1'),
     'basicvsr': dict(lr=2e-4, betas=(0.9, 0.99), restarts=True, loss='charbonnier', flow_lr_mul=0.125),
+    'realbasicvsr': dict(lr=1e-4, betas=(0.9, 0.99), restarts=True, loss='l1', flow_lr_mul=0.0),   # SpyNet frozen
 }
 
 def preset_for(model_name:str) -> str:
     "The preset of a registered model name (the paper its settings come from)."
-    for p in ('edvr_plus', 'edvr', 'dksan', 'd3drrn', 'basicvsr', 'iconvsr'):
+    for p in ('edvr_plus', 'edvr', 'dksan', 'd3drrn', 'basicvsr', 'iconvsr', 'realbasicvsr'):
         if model_name.startswith(p): return 'basicvsr' if p == 'iconvsr' else p
     raise ValueError(f"no training preset for {model_name!r}: name one of {sorted(PRESETS)} (--preset)")
 
@@ -63,9 +64,10 @@ def make_optimizer(model:nn.Module, preset:str='dksan', lr:float=None, steps:int
     if preset not in PRESETS: raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
     cfg = PRESETS[preset]
     lr = lr or cfg['lr']
-    flow = [p for n, p in model.named_parameters() if n.startswith('spynet.')] if cfg.get('flow_lr_mul') else []
+    mul = cfg.get('flow_lr_mul')                          # the flow net learns slower (0: not at all)
+    flow = [p for n, p in model.named_parameters() if n.startswith('spynet.')] if mul is not None else []
     rest = [p for n, p in model.named_parameters() if not (flow and n.startswith('spynet.'))]
-    groups = [dict(params=rest)] + ([dict(params=flow, lr=lr * cfg['flow_lr_mul'])] if flow else [])   # the flow net learns slower
+    groups = [dict(params=rest)] + ([dict(params=flow, lr=lr * mul)] if flow and mul > 0 else [])
     opt = torch.optim.Adam(groups, lr=lr, betas=cfg['betas'])
     if cfg['restarts']:
         sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=restart_period or max(1, steps), eta_min=1e-7)
