@@ -91,3 +91,20 @@ def test_shipped_weights_are_safetensors_with_their_configuration():
         assert model.checkpoint["format"] == "vsr_lit" and model.registry_name == name
         ref = get_model(name, pretrained=True).state_dict()
         assert all(torch.equal(ref[k], v) for k, v in model.state_dict().items()), name
+
+
+@pytest.mark.skipif("realbasicvsr_tiny" not in shipped_weights(), reason="realbasicvsr_tiny's weights are not shipped")
+def test_upscale_realbasicvsr_tiny_on_a_video(tmp_path):
+    "`vsr_lit upscale --model realbasicvsr_tiny` on a compressed video, in chunks as the other recurrent models: every frame, ×4."
+    from vsr_lit.data import read_video, write_video
+    shot = read_frames(excerpt_root() / "Train/bike-packing")[:, :64, :96]
+    write_video(shot, tmp_path / "in.mp4", crf=35)
+    _run(["upscale", str(tmp_path / "in.mp4"), str(tmp_path / "out.mp4"), "--model", "realbasicvsr_tiny", "--chunk", "4",
+          "--chunk-overlap", "2", "--quiet"])
+    out = read_video(tmp_path / "out.mp4")
+    assert out.shape == (7, 256, 384, 3), out.shape
+    whole = get_model("realbasicvsr_tiny", pretrained=True).eval()
+    with torch.no_grad():
+        ref = whole(torch.from_numpy(read_video(tmp_path / "in.mp4")).permute(0, 3, 1, 2).float()[None] / 255)[0]
+    ref = (ref.clamp(0, 1) * 255).round().permute(0, 2, 3, 1).numpy()
+    assert np.abs(out.astype(float) - ref).mean() < 3, np.abs(out.astype(float) - ref).mean()   # h264 output vs the whole-clip run

@@ -140,17 +140,19 @@ class _Window:
 
 def results_table(models:dict, # name -> model
                   dataset, # windows at least as long as every model's (each model gets its center frames)
-                  crop_border:int=0, progress:bool=False) -> tuple: # (text table, {name: EvalResult})
+                  crop_border:int=0, progress:bool=False,
+                  published:dict=PUBLISHED_VID4_BI, # published values for the last column (None: not the BI protocol, no column)
+                 ) -> tuple: # (text table, {name: EvalResult})
     "Evaluate each model; a table of per-clip PSNR/SSIM, the average and the parameters."
     results, rows = {}, []
     for name, model in models.items():
         results[name] = r = evaluate_dataset(model, _Window(dataset, window_length(model)), crop_border, progress=progress)
-        pub = PUBLISHED_VID4_BI.get(name)
+        pub = (published or {}).get(name)
         rows.append((name, r, count_params(model), pub))
     clips = list(next(iter(results.values())).clips)
-    head = f"{'model':<16}" + ''.join(f'{c:>16}' for c in clips) + f"{'average':>16}{'params':>11}  published"
+    head = f"{'model':<16}" + ''.join(f'{c:>16}' for c in clips) + f"{'average':>16}{'params':>11}" + ('  published' if published else '')
     lines = [head] + [f'{n:<16}' + ''.join(f"{r.clips[c]['psnr']:>8.2f}/{r.clips[c]['ssim']:.4f}" for c in clips)
-                      + f'{r.psnr:>8.2f}/{r.ssim:.4f}{p:>11,}  ' + (f'{pub[0]:.2f}/{pub[1]:.4f}' if pub else '-')
+                      + f'{r.psnr:>8.2f}/{r.ssim:.4f}{p:>11,}' + (('  ' + (f'{pub[0]:.2f}/{pub[1]:.4f}' if pub else '-')) if published else '')
                       for n, r, p, pub in rows]
     return '\n'.join(lines), results
 
