@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['KERNEL_KINDS', 'PRESETS', 'blur_kernel', 'filter_clip', 'resize_clip', 'gaussian_noise', 'poisson_noise', 'to_uint8',
            'from_uint8', 'jpeg_clip', 'video_compress', 'RealDegradation', 'plan', 'apply_stage', 'degrade',
-           'RealDegradedClips', 'clip_seed', 'degrade_folder']
+           'RealDegradedClips', 'unsharp_mask', 'clip_seed', 'degrade_folder']
 
 # %% ../nbs/01c_degradations.ipynb #a36a837c
 import io
@@ -243,6 +243,24 @@ class RealDegradedClips(torch.utils.data.Dataset):
         if it['gt'].dim() != 4: raise ValueError(f"real-world degradation needs the GT of every frame (T, 3, H, W), got {tuple(it['gt'].shape)}")
         s = int(torch.randint(2 ** 31 - 1, ())) if self.seed is None else self.seed * 1_000_003 + i
         return dict(it, lq=self.degradation(it['gt'], seed=s))
+
+# %% ../nbs/01c_degradations.ipynb #aaab40de
+def unsharp_mask(img:torch.Tensor, # (..., 3, H, W) in [0, 1]
+                 radius:int=25, weight:float=0.5, threshold:float=10) -> torch.Tensor:
+    "Sharpen: img + weight·(img − Gaussian blur) where |img − blur| > threshold/255, the mask itself blurred (Real-ESRGAN's USM)."
+    shape, x = img.shape, img.reshape(-1, *img.shape[-3:])
+    size = 2 * radius + 1
+    sigma = 0.3 * ((size - 1) * 0.5 - 1) + 0.8                                 # OpenCV's sigma for a kernel of this size
+    g = torch.exp(-((torch.arange(size, dtype=x.dtype, device=x.device) - radius) ** 2) / (2 * sigma ** 2)); g = g / g.sum()
+    def blur(t):
+        c = t.shape[1]; k = min(radius, t.shape[-2] - 1, t.shape[-1] - 1)
+        t = F.pad(t, [radius] * 4, mode='reflect' if k == radius else 'replicate')
+        t = F.conv2d(t, g.view(1, 1, 1, -1).expand(c, 1, 1, size), groups=c)
+        return F.conv2d(t, g.view(1, 1, -1, 1).expand(c, 1, size, 1), groups=c)
+    residual = x - blur(x)
+    mask = blur((residual.abs() * 255 > threshold).to(x.dtype))
+    return (mask * (x + weight * residual).clamp(0, 1) + (1 - mask) * x).reshape(shape)
+
 
 # %% ../nbs/01c_degradations.ipynb #e7589979
 PRESETS = {'realistic': RealDegradation}          # name -> the degradation it builds

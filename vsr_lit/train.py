@@ -6,7 +6,7 @@
 __all__ = ['LOSSES', 'PRESETS', 'charbonnier_loss', 'l1_loss', 'l2_loss', 'preset_for', 'make_optimizer', 'save_checkpoint',
            'load_checkpoint', 'CancelFitException', 'CancelStepException', 'Callback', 'Learner', 'ProgressBar',
            'LivePlot', 'GradClip', 'EMA', 'Validate', 'Checkpoint', 'MixedPrecision', 'Compile', 'DDP', 'FusionWarmup',
-           'unsharp_mask', 'CleaningLoss', 'init_from', 'init_distributed']
+           'CleaningLoss', 'init_from', 'init_distributed']
 
 # %% ../nbs/14_train.ipynb #62e0deb8
 import copy
@@ -26,6 +26,7 @@ from .metrics import psnr
 from .data import write_atomic
 from .utils import MODELS, check_state_dict, count_params, default_device, load_state_dict_file
 from .models import get_model
+from .degradations import unsharp_mask
 
 # %% ../nbs/14_train.ipynb #c553009e
 def charbonnier_loss(pred:torch.Tensor, target:torch.Tensor,
@@ -358,22 +359,6 @@ class FusionWarmup(Callback):
             p.requires_grad_(not only or (n in self.train if self.train is not None else 'fusion' in n))
 
 # %% ../nbs/14_train.ipynb #c186b734
-def unsharp_mask(img:torch.Tensor, # (..., 3, H, W) in [0, 1]
-                 radius:int=25, weight:float=0.5, threshold:float=10) -> torch.Tensor:
-    "Sharpen: img + weight·(img − Gaussian blur) where |img − blur| > threshold/255, the mask itself blurred (Real-ESRGAN's USM)."
-    shape, x = img.shape, img.reshape(-1, *img.shape[-3:])
-    size = 2 * radius + 1
-    sigma = 0.3 * ((size - 1) * 0.5 - 1) + 0.8                                 # OpenCV's sigma for a kernel of this size
-    g = torch.exp(-((torch.arange(size, dtype=x.dtype, device=x.device) - radius) ** 2) / (2 * sigma ** 2)); g = g / g.sum()
-    def blur(t):
-        c = t.shape[1]; k = min(radius, t.shape[-2] - 1, t.shape[-1] - 1)
-        t = F.pad(t, [radius] * 4, mode='reflect' if k == radius else 'replicate')
-        t = F.conv2d(t, g.view(1, 1, 1, -1).expand(c, 1, 1, size), groups=c)
-        return F.conv2d(t, g.view(1, 1, -1, 1).expand(c, 1, size, 1), groups=c)
-    residual = x - blur(x)
-    mask = blur((residual.abs() * 255 > threshold).to(x.dtype))
-    return (mask * (x + weight * residual).clamp(0, 1) + (1 - mask) * x).reshape(shape)
-
 class CleaningLoss(Callback):
     "RealBasicVSR's first-stage loss: L1 to the unsharp-masked GT + L1 of the cleaned LR frames to the GT downscaled by area."
     def __init__(self, weight:float=1.0, usm:bool=True): self.weight, self.usm = weight, usm
