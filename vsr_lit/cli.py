@@ -156,8 +156,9 @@ def add_train_parser(sub):
     t.add_argument('--gt-downscale', type=int, default=1, help='shrink GT-only clips by this factor first (e.g. 2 for JPEG HD footage)')
     t.add_argument('--vimeo-repeat', type=int, default=50, help='times each Vimeo septuplet appears per epoch')
     t.add_argument('--degradation', default='bi', choices=['bi', *sorted(DEGRADATIONS)],
-                   help="how LR clips are made: 'bi' (the standard bicubic x1/4) or 'realistic' (a new random real-world degradation "
-                        "of every clip, RealBasicVSR's; recurrent models); models with a cleaning module also get its loss")
+                   help="how LR clips are made: 'bi' (the standard bicubic x1/4), or a new random real-world degradation of every clip "
+                        "(recurrent models): 'realistic' (RealBasicVSR's second order), 'video' (one camera, one h264 encode) or "
+                        "'mixed' (20%% bi, 40%% video, 40%% realistic); models with a cleaning module also get its loss")
     t.add_argument('--clip-frames', type=int, default=7, help='recurrent models: frames per training clip (Vimeo-90K: at most 7)')
     t.add_argument('--device', default=None); t.add_argument('--amp', action='store_true'); t.add_argument('--compile', action='store_true')
     t.add_argument('--grad-clip', type=float, default=None); t.add_argument('--ema', type=float, default=None)

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['KERNEL_KINDS', 'PRESETS', 'blur_kernel', 'filter_clip', 'resize_clip', 'gaussian_noise', 'poisson_noise', 'to_uint8',
            'from_uint8', 'jpeg_clip', 'video_compress', 'RealDegradation', 'plan', 'apply_stage', 'degrade',
-           'RealDegradedClips', 'unsharp_mask', 'clip_seed', 'degrade_folder']
+           'VideoDegradation', 'BicubicDegradation', 'DegradationMix', 'mixed_degradation', 'RealDegradedClips',
+           'unsharp_mask', 'clip_seed', 'degrade_folder']
 
 # %% ../nbs/01c_degradations.ipynb #a36a837c
 import io
@@ -22,6 +23,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .data import read_frames, write_frames, list_frames, write_atomic
+from .resize import imresize
 
 # %% ../nbs/01c_degradations.ipynb #66d85a7d
 KERNEL_KINDS = ('iso', 'aniso', 'generalized_iso', 'generalized_aniso', 'plateau_iso', 'plateau_aniso', 'sinc')
@@ -172,6 +174,13 @@ def _draw_noise(self:RealDegradation, rng, n:int, gauss:tuple, poisson:tuple) ->
 RealDegradation._draw_kernels, RealDegradation._draw_noise = _draw_kernels, _draw_noise
 
 # %% ../nbs/01c_degradations.ipynb #2bc74a96
+def _lr_size(self:RealDegradation, size:tuple) -> tuple:
+    "The LR size of a GT `size` (H, W), which must give even LR sides."
+    (h, w), lr = size, (size[0] // self.scale, size[1] // self.scale)
+    if h % self.scale or w % self.scale or min(lr) < 2 or min(lr) % 2 or max(lr) % 2:
+        raise ValueError(f"the GT size must be a multiple of {2 * self.scale} (even LR sizes), got {h}x{w}")
+    return lr
+
 def _draw_resize(self:RealDegradation, rng, size:tuple, probs:tuple, rng_range:tuple) -> dict:
     "Up, down or keep (one size for the clip), by a random interpolation."
     kind = rng.choice(3, p=probs)
@@ -180,10 +189,7 @@ def _draw_resize(self:RealDegradation, rng, size:tuple, probs:tuple, rng_range:t
 
 def plan(self:RealDegradation, n:int, size:tuple, seed:int) -> list: # the stages: dicts of an 'op' and its parameters
     "Every stage and parameter for a clip of `n` frames of `size` (H, W), drawn from `seed`."
-    rng, (h, w) = np.random.default_rng(seed), size
-    lr = (h // self.scale, w // self.scale)
-    if h % self.scale or w % self.scale or min(lr) < 2 or min(lr) % 2 or max(lr) % 2:
-        raise ValueError(f"the GT size must be a multiple of {2 * self.scale} (even LR sizes), got {h}x{w}")
+    rng, (h, w), lr = np.random.default_rng(seed), size, self._lr_size(size)
     video = lambda: dict(op='video', codec=str(rng.choice(self.codecs)), bitrate=float(rng.uniform(*self.bitrate)))
     jpeg = lambda: dict(op='jpeg', quality=_drift(rng, *self.jpeg_quality, self.steps['jpeg'], n))
     first = self._draw_resize(rng, (h, w), self.resize_probs, self.resize_range)
@@ -198,7 +204,7 @@ def plan(self:RealDegradation, n:int, size:tuple, seed:int) -> list: # the stage
         final.insert(0, dict(op='blur', kernels=blur_kernel('sinc', size_k, omega_c=rng.uniform(math.pi / 3, math.pi))))
     return stages + (final + [video()] if rng.uniform() < 0.5 else [video()] + final) + [dict(op='seed', seed=int(rng.integers(2 ** 31)))]
 
-RealDegradation._draw_resize, RealDegradation.plan = _draw_resize, plan
+RealDegradation._lr_size, RealDegradation._draw_resize, RealDegradation.plan = _lr_size, _draw_resize, plan
 
 # %% ../nbs/01c_degradations.ipynb #2fdd7c31
 def apply_stage(clip:torch.Tensor, stage:dict, generator=None) -> torch.Tensor:
@@ -232,10 +238,51 @@ def degrade(self:RealDegradation, clip, # GT: float (T, 3, H, W) in [0, 1], or u
 
 RealDegradation.degrade = RealDegradation.__call__ = degrade
 
+# %% ../nbs/01c_degradations.ipynb #aaf6ffe4
+class VideoDegradation(RealDegradation):
+    "First order, as a camera and one encode make it: blur at the capture size, resize to the LR size, noise there, h264."
+    def __init__(self, scale:int=4, kernel_probs:tuple=(0.7, 0.3, 0, 0, 0, 0, 0), sigma:tuple=(0.5, 2.5),
+                 gaussian_sigma:tuple=(2.0, 15.0), poisson_scale:tuple=(0.1, 2.0), # 0–255 units; Poisson as RealDegradation's
+                 codecs:tuple=('libx264',), bitrate:tuple=(2e4, 1e5), **kwargs): # other RealDegradation settings (gray_prob, steps, ...)
+        super().__init__(scale=scale, kernel_probs=kernel_probs, sigma=sigma, gaussian_sigma=gaussian_sigma,
+                         poisson_scale=poisson_scale, codecs=codecs, bitrate=bitrate, **kwargs)
+
+    def plan(self, n:int, size:tuple, seed:int) -> list:
+        "Blur, resize to the LR size, noise, one video encode: every parameter drawn from `seed`."
+        rng, lr = np.random.default_rng(seed), self._lr_size(size)
+        return [dict(op='blur', kernels=self._draw_kernels(rng, n, self.sigma)),
+                dict(op='resize', size=lr, mode=str(rng.choice(['bilinear', 'area', 'bicubic']))),
+                self._draw_noise(rng, n, self.gaussian_sigma, self.poisson_scale),
+                dict(op='video', codec=str(rng.choice(self.codecs)), bitrate=float(rng.uniform(*self.bitrate))),
+                dict(op='seed', seed=int(rng.integers(2 ** 31)))]
+
+# %% ../nbs/01c_degradations.ipynb #1fda5b94
+class BicubicDegradation:
+    "The standard BI degradation as a drawable one: MATLAB bicubic ×1/scale of the 8-bit GT, rounded to 8 bits (the seed is unused)."
+    def __init__(self, scale:int=4): self.scale = scale
+    def __call__(self, clip, seed:int=0): # float (T, 3, H, W) or uint8 (T, H, W, 3), as RealDegradation
+        is_np = isinstance(clip, np.ndarray)
+        lr = imresize(clip if is_np else to_uint8(clip), 1 / self.scale)
+        return lr if is_np else from_uint8(lr).to(clip.dtype)
+
+class DegradationMix:
+    "One of several degradations per clip, picked from the clip's seed with the given weights."
+    def __init__(self, parts:dict): # name -> (weight, degradation)
+        w = np.array([p[0] for p in parts.values()], dtype=float)
+        if not len(w) or (w < 0).any() or w.sum() <= 0: raise ValueError(f"expected positive weights, got {dict((k, p[0]) for k, p in parts.items())}")
+        self.parts, self.names, self.weights = {k: p[1] for k, p in parts.items()}, list(parts), w / w.sum()
+    def pick(self, seed:int) -> str: return self.names[np.random.default_rng([seed, 7]).choice(len(self.names), p=self.weights)]
+    def __call__(self, clip, seed:int=0): return self.parts[self.pick(seed)](clip, seed=seed)
+
+def mixed_degradation(scale:int=4, bi:float=0.2, video:float=0.4, realistic:float=0.4) -> DegradationMix:
+    "Clean BI, one-camera video and the second-order pipeline, by weight: training for real-world input without forgetting clean input."
+    return DegradationMix(dict(bi=(bi, BicubicDegradation(scale)), video=(video, VideoDegradation(scale)),
+                               realistic=(realistic, RealDegradation(scale))))
+
 # %% ../nbs/01c_degradations.ipynb #b9967bf3
 class RealDegradedClips(torch.utils.data.Dataset):
-    "Items of `ds` whose `lq` is a `RealDegradation` of their every-frame `gt` (T, 3, H, W): a new draw per read, or fixed."
-    def __init__(self, ds, degradation:RealDegradation=None, seed:int=None): # seed None: drawn from torch's RNG at each read
+    "Items of `ds` whose `lq` is a degradation (`RealDegradation`, ...) of their every-frame `gt` (T, 3, H, W): a new draw per read, or fixed."
+    def __init__(self, ds, degradation=None, seed:int=None): # degradation(clip, seed=); seed None: drawn from torch's RNG at each read
         self.ds, self.degradation, self.seed = ds, degradation or RealDegradation(), seed
     def __len__(self): return len(self.ds)
     def __getitem__(self, i):
@@ -263,7 +310,7 @@ def unsharp_mask(img:torch.Tensor, # (..., 3, H, W) in [0, 1]
 
 
 # %% ../nbs/01c_degradations.ipynb #e7589979
-PRESETS = {'realistic': RealDegradation}          # name -> the degradation it builds
+PRESETS = {'realistic': RealDegradation, 'video': VideoDegradation, 'mixed': mixed_degradation}   # name -> what builds it
 
 def clip_seed(seed:int, clip:str) -> int:
     "The seed of one clip of a set: the set's seed and the clip's name (a stable hash)."
