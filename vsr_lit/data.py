@@ -230,20 +230,25 @@ def close(self:VideoWriter):
     "Flush the encoder, copy (or transcode) the other streams' packets, close the container (safe to call twice)."
     if self.container is not None:
         for pkt in self.stream.encode(): self.container.mux(pkt)
-        if self._copied or self._transcoded:
-            with av.open(str(self.copy_from)) as src:
-                for pkt in src.demux([src.streams[i] for i in [*self._copied, *self._transcoded]]):
-                    if pkt.dts is None and pkt.size == 0: continue       # the demuxer's end-of-stream marker
-                    if pkt.stream.index in self._copied:
-                        pkt.stream = self._copied[pkt.stream.index]; self.container.mux(pkt); continue
-                    out = self._transcoded[pkt.stream.index]
-                    for fr in pkt.decode():
-                        fr.pts = None                            # the encoder numbers its own samples from 0
-                        for p in out.encode(fr): self.container.mux(p)
-            for out in self._transcoded.values():
-                for p in out.encode(): self.container.mux(p)
+        self._copy_other_streams()
         self.container.close()
         self.container = None
+
+@patch
+def _copy_other_streams(self:VideoWriter):
+    "Mux the source's other streams: packets copied as they are, or audio decoded and re-encoded."
+    if not (self._copied or self._transcoded): return
+    with av.open(str(self.copy_from)) as src:
+        for pkt in src.demux([src.streams[i] for i in [*self._copied, *self._transcoded]]):
+            if pkt.dts is None and pkt.size == 0: continue       # the demuxer's end-of-stream marker
+            if pkt.stream.index in self._copied:
+                pkt.stream = self._copied[pkt.stream.index]; self.container.mux(pkt); continue
+            out = self._transcoded[pkt.stream.index]
+            for fr in pkt.decode():
+                fr.pts = None                                    # the encoder numbers its own samples from 0
+                for p in out.encode(fr): self.container.mux(p)
+    for out in self._transcoded.values():
+        for p in out.encode(): self.container.mux(p)
 
 # %% ../nbs/01_data.ipynb #8bf43947
 def write_video(frames, # uint8 `(T, H, W, 3)` or float tensor `(T, 3, H, W)`
