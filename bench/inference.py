@@ -15,8 +15,12 @@
     (other frames: swscale's bicubic output encodes at a different cost); the pipeline's seconds per stage, the
     start-up of the command line, and peak memory of each (fresh processes);
 (g) a recurrent model (basicvsr_tiny) streamed in chunks (chunk 10, overlap 2): peak RSS upscaling a 30-frame against
-    a 300-frame synthetic 64x96 video (memory flat in the video's length: the ratio must stay <= 1.1).
-Run: .venv/bin/python bench/inference.py [a b c d e f g]   (--quick: tiny sizes, bicubic and edvr_m_tiny only, one run each)
+    a 300-frame synthetic 64x96 video (memory flat in the video's length: the ratio must stay <= 1.1);
+(h) long jobs: `vsr_lit upscale` (a resumable job: the scan for cuts, segments, the merge) against the plain streaming
+    pipeline (`--benchmark` writes nothing, so the plain one is timed through `upscale_video` to a file) in one process,
+    and 2 processes x 1 thread (`torchrun --nproc-per-node 2`) against 1 process x 2 threads, wall time of the command,
+    edvr_m_tiny on 60 real frames (REDS4's clip, repeated) at 180x320.
+Run: .venv/bin/python bench/inference.py [a b c d e f g h]   (--quick: tiny sizes, bicubic and edvr_m_tiny only, one run each)
 """
 import sys
 import tempfile
@@ -27,7 +31,7 @@ import av
 import numpy as np
 import torch
 
-from vsr_lit.data import VideoWriter, data_root, read_frames, iter_video
+from vsr_lit.data import VideoWriter, data_root, read_frames, iter_video, write_video
 from vsr_lit.inference import upscale_video, stream_windows, to_channels_last, _quantise
 from vsr_lit.runtime import upscale_tiled, FeatureCache
 from vsr_lit.models import get_model, shipped_weights
@@ -103,6 +107,10 @@ if len(argv) > 1 and argv[0] == "--child":
         step("all other frames (x264 lookahead and threads fill up)", rest)
         print("; ".join(steps))
         print(0)
+    elif which == "plainvideo":    # (h) the streaming pipeline to a file, edvr_m_tiny
+        from vsr_lit.models import get_model as gm
+        t0 = time.perf_counter(); upscale_video(gm("edvr_m_tiny", pretrained=True), Path(argv[2]), Path(argv[3]), progress=False)
+        print(time.perf_counter() - t0)
     elif which == "tile":           # (c) model, tile size (0 = untiled) at 360x640 LR
         name, tile = argv[2], int(argv[3])
         m = get_model(name, pretrained=name != "bicubic").eval()
@@ -112,7 +120,7 @@ if len(argv) > 1 and argv[0] == "--child":
         print(mb)
     sys.exit(0)
 
-parts = argv or ["a", "b", "c", "d", "e", "f", "g"]
+parts = argv or ["a", "b", "c", "d", "e", "f", "g", "h"]
 torch.manual_seed(0)
 if "a" in parts:
     print(f"(a) frames per second at {LR[0]}x{LR[1]} LR (CPU, fp32)")
@@ -242,3 +250,24 @@ if "g" in parts:
     a, b = (mb[n] for n in REC_FRAMES)
     print(f"  {REC_FRAMES[0]} frames {a:.1f} MB, {REC_FRAMES[1]} frames {b:.1f} MB: ratio "
           + (f"{b / a:.2f}" if a > 0.05 else "n/a (the shorter run grew by ~0 MB)"))
+if "h" in parts:
+    import os, subprocess
+    n, size = (12, (64, 96)) if QUICK else (60, (180, 320))
+    print(f"(h) long jobs: edvr_m_tiny on {n} real frames at {size[0]}x{size[1]} (wall seconds of each command, best of {RUNS})")
+    tmp = Path(tempfile.mkdtemp())
+    reds = read_frames(data_root() / "REDS4/BIx4/000")[:, :size[0], :size[1]]
+    write_video(np.concatenate([reds] * (n // len(reds) + 1))[:n], tmp / "in.mp4", crf=12)
+    bin_ = Path(sys.executable).parent
+    def wall(cmd, threads):
+        best = float("inf")
+        for r in range(RUNS):
+            out = tmp / f"o{r}.mp4"; t0 = time.perf_counter()
+            subprocess.run([*cmd, str(tmp / "in.mp4"), str(out), "--model", "edvr_m_tiny", "--quiet", "--overwrite"], check=True,
+                           capture_output=True, env={**os.environ, "OMP_NUM_THREADS": str(threads)})
+            best = min(best, time.perf_counter() - t0)
+        return best
+    job2 = wall([str(bin_ / "vsr_lit"), "upscale"], 2)
+    ranks = wall([str(bin_ / "torchrun"), "--standalone", "--nproc-per-node", "2", "-m", "vsr_lit", "upscale"], 1)
+    plain = min(float(child("plainvideo", tmp / "in.mp4", tmp / f"p{r}.mp4")) for r in range(RUNS))
+    print(f"  the job (1 process, 2 threads) {job2:.1f} s; 2 processes x 1 thread {ranks:.1f} s: ratio (2x1 / 1x2) {ranks / job2:.2f}")
+    print(f"  the streaming pipeline alone (in-process, no start-up) {plain:.1f} s: the job with start-up, scan and merge / pipeline {job2 / plain:.2f}")

@@ -10,6 +10,7 @@ __all__ = ['USER_ERRORS', 'cmd_models', 'add_models_parser', 'train_callbacks', 
 # %% ../nbs/17_cli.ipynb #2217e1ed
 import argparse
 import contextlib
+import errno
 import csv
 import json
 import os
@@ -31,6 +32,7 @@ from .train import (Learner, init_distributed, preset_for, init_from, LOSSES, PR
                            Validate, Checkpoint, ProgressBar, GradClip, EMA, MixedPrecision, FusionWarmup, DDP, Compile, CleaningLoss)
 from .evaluate import evaluate_dataset, window_length
 from .inference import upscale_video, format_stats
+from .jobs import upscale_job
 from .prepare import prepare, data_info, format_info
 from .degradations import RealDegradedClips, degrade_folder, PRESETS as DEGRADATIONS
 
@@ -123,7 +125,7 @@ def cmd_train(args):
     if args.degradation != 'bi':             # LR clips drawn from a real-world degradation of the GT clips, on the fly
         if not rec: raise ValueError(f"--degradation {args.degradation} needs a recurrent model (the GT of every frame); {args.model} is not")
         ds, valid = RealDegradedClips(ds, DEGRADATIONS[args.degradation]()), RealDegradedClips(valid, DEGRADATIONS[args.degradation](), seed=args.seed)
-    cbs = train_callbacks(args, warmup_train) + ([CleaningLoss()] if hasattr(model, 'image_cleaning') else [])
+    cbs = train_callbacks(args, warmup_train) + ([CleaningLoss(usm=args.usm_target)] if hasattr(model, 'image_cleaning') else [])
     learn = Learner(model, ds, valid, loss_func=LOSSES[args.loss or PRESETS[preset]['loss']], preset=preset, lr=args.lr,
                     batch_size=args.batch, steps=args.steps, seed=args.seed, device=args.device, cbs=cbs)
     if args.resume and learn.checkpoint_path.exists(): learn.load(); print(f"resumed at step {learn.step}")
@@ -159,6 +161,9 @@ def add_train_parser(sub):
                    help="how LR clips are made: 'bi' (the standard bicubic x1/4), or a new random real-world degradation of every clip "
                         "(recurrent models): 'realistic' (RealBasicVSR's second order), 'video' (one camera, one h264 encode) or "
                         "'mixed' (20%% bi, 40%% video, 40%% realistic); models with a cleaning module also get its loss")
+    t.add_argument('--usm-target', action=argparse.BooleanOptionalAction, default=True,
+                   help="models with a cleaning module: the pixel loss against the unsharp-masked GT (RealBasicVSR's recipe: sharper "
+                        "output, lower PSNR) or, with --no-usm-target, against the GT itself")
     t.add_argument('--clip-frames', type=int, default=7, help='recurrent models: frames per training clip (Vimeo-90K: at most 7)')
     t.add_argument('--device', default=None); t.add_argument('--amp', action='store_true'); t.add_argument('--compile', action='store_true')
     t.add_argument('--grad-clip', type=float, default=None); t.add_argument('--ema', type=float, default=None)
@@ -236,12 +241,15 @@ def cmd_upscale(args):
     "Upscale a video or a frame folder with a registered model or the model of a weights file."
     if args.output is None and not args.benchmark: raise ValueError("an output is needed (or --benchmark to write nothing)")
     model, stats = _model(args.model, args.weights, _settings(args.set)), {}
-    n = upscale_video(model, args.input, args.output, padding=args.padding, batch=args.batch, tile=args.tile, overlap=args.overlap,
-                      device=args.device, dtype=args.dtype, compile=args.compile, channels_last=args.channels_last, fps=args.fps,
-                      lossless=args.lossless, crf=args.crf, audio='none' if args.no_audio else args.audio, overwrite=args.overwrite,
-                      chunk=args.chunk, chunk_overlap=args.chunk_overlap,
-                      progress=not args.quiet, benchmark=args.benchmark, stats=stats)
-    print(f"benchmark: {format_stats(stats)}" if args.benchmark else f"{n} frames written to {args.output}")
+    kw = dict(padding=args.padding, batch=args.batch, tile=args.tile, overlap=args.overlap, device=args.device, dtype=args.dtype,
+              compile=args.compile, channels_last=args.channels_last, fps=args.fps, lossless=args.lossless, crf=args.crf,
+              audio='none' if args.no_audio else args.audio, overwrite=args.overwrite, chunk=args.chunk, chunk_overlap=args.chunk_overlap,
+              progress=not args.quiet, stats=stats)
+    if args.benchmark:
+        upscale_video(model, args.input, None, benchmark=True, **kw); print(f"benchmark: {format_stats(stats)}"); return
+    n = upscale_job(model, args.input, args.output, resume=args.resume, scene_cuts=args.scene_cuts, segment=args.segment, **kw)
+    print(f"{n} frames written to {args.output}" if stats['merged'] else
+          f"process {stats['rank']}: {stats['frames']} frames done; the last process to finish writes {args.output}")
 
 def add_upscale_parser(sub):
     "The `upscale` sub-command and its options."
@@ -249,7 +257,9 @@ def add_upscale_parser(sub):
                        epilog='examples:\n  vsr_lit upscale input.mp4 output.mp4 --model edvr_m_tiny\n'
                               '  vsr_lit upscale input.mp4 output.mp4 --weights RealBasicVSR_x4.pth\n'
                               '  vsr_lit upscale frames/ sr_frames/ --model bicubic --tile 128 --overlap 16\n'
-                              '  vsr_lit upscale input.mp4 --model edvr_m_tiny --benchmark',
+                              '  vsr_lit upscale input.mp4 --model edvr_m_tiny --benchmark\n'
+                              '  vsr_lit upscale film.mp4 film_x4.mp4 --model basicvsr_tiny --resume      (after an interruption)\n'
+                              '  torchrun --nproc-per-node 2 -m vsr_lit upscale film.mp4 film_x4.mp4 --model edvr_m_tiny',
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     u.add_argument('input', help='a video file (anything PyAV reads) or a folder of frames')
     u.add_argument('output', nargs='?', default=None,
@@ -272,6 +282,10 @@ def add_upscale_parser(sub):
                         "are dropped with a notice), 'transcode' (such audio re-encoded to AAC, Opus in .webm), 'none'")
     u.add_argument('--no-audio', action='store_true', help='the same as --audio none')
     u.add_argument('--benchmark', action='store_true', help='run the whole pipeline, write nothing; print frames/s, seconds per stage, peak memory')
+    u.add_argument('--resume', action='store_true', help="continue the interrupted job whose journal (.OUTPUT.journal) is beside the output")
+    u.add_argument('--scene-cuts', default='auto', metavar='auto|off|FILE',
+                   help="'auto' (default): detect hard cuts and treat each shot as a clip; 'off'; or a file of frame numbers that start a shot")
+    u.add_argument('--segment', type=int, default=120, help='frames per independent segment (the unit of resuming and of sharing among torchrun processes)')
     u.add_argument('--overwrite', action='store_true'); u.add_argument('--quiet', action='store_true')
     u.set_defaults(func=cmd_upscale)
 
@@ -317,6 +331,10 @@ def main(argv=None):
             print(f"vsr_lit {args.command}: error: {e}", file=sys.stderr)
             raise SystemExit(2)
         except KeyboardInterrupt: interrupted.append(signal.SIGINT)
+        except OSError as e:         # a full disk, a read-only folder: the message, not a traceback
+            if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES) or os.environ.get('VSR_LIT_DEBUG'): raise
+            print(f"vsr_lit {args.command}: error: {e}", file=sys.stderr)
+            raise SystemExit(2)
     if interrupted:              # the output is left as it was before the command (see upscale_video)
         print(f"vsr_lit {args.command}: interrupted", file=sys.stderr)
         raise SystemExit(130)

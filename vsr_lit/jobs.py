@@ -290,6 +290,7 @@ def upscale_job(model, source, dest, # a registered model; a video file or frame
         made = journal.frames_dir if not journal.video else dest.parent / f'.{Path(dest).stem}.partial{Path(dest).suffix}'
         n = journal.load()['frames']
         if rank == 0: _put_in_place(journal, made) if made.exists() else journal.remove()
+        if stats is not None: stats.update(frames=0, seconds=0.0, rank=rank, world=world, segments=0, merged=rank == 0)
         return n
     check_destination(source, dest, overwrite)
     device = torch.device(device) if device else default_device()
@@ -308,9 +309,9 @@ def upscale_job(model, source, dest, # a registered model; a video file or frame
     barrier()                                                  # every rank has listed the same pending segments
     written = _work(model, source, journal, m, pending[rank::world], rank, device, dtype, padding, batch, tile, overlap,
                     compile, channels_last, feature_cache, chunk, chunk_overlap, progress)
-    if all(journal.done(k) for k in range(len(m['segments']))) and _claim_merge(journal):
-        merge_segments(journal, source, audio)
-    if stats is not None: stats.update(frames=written, seconds=time.perf_counter() - t0, rank=rank, world=world, segments=len(m['segments']))
+    merged = all(journal.done(k) for k in range(len(m['segments']))) and _claim_merge(journal)
+    if merged: merge_segments(journal, source, audio)
+    if stats is not None: stats.update(frames=written, seconds=time.perf_counter() - t0, rank=rank, world=world, segments=len(m['segments']), merged=merged)
     return m['frames']
 
 def _claim_merge(journal:Journal) -> bool:
