@@ -22,10 +22,10 @@ ARGS = ['--model', 'edvr_m_tiny', '--segment', '4', '--quiet']
 
 
 def _film(path: Path) -> Path:
-    "The excerpt's four real shots end to end (28 frames, 64x96), h264 with an AAC tone and timestamps at 1/12800 s."
-    lq = np.concatenate([read_frames(excerpt_root() / 'Vid4/BIx4' / c)[:, 40:104, 40:136] for c in CLIPS])
+    "The excerpt's four real shots end to end (28 frames, 32x48), h264 with an AAC tone and timestamps at 1/12800 s."
+    lq = np.concatenate([read_frames(excerpt_root() / 'Vid4/BIx4' / c)[:, 40:72, 40:88] for c in CLIPS])
     with av.open(str(path), 'w') as out:
-        v = out.add_stream('libx264', rate=25); v.width, v.height, v.pix_fmt = 96, 64, 'yuv420p'
+        v = out.add_stream('libx264', rate=25); v.width, v.height, v.pix_fmt = 48, 32, 'yuv420p'
         v.codec_context.time_base = Fraction(1, 12800); v.options = {'crf': '10'}
         a = out.add_stream('aac', rate=16000); a.layout = 'mono'
         for i, f in enumerate(lq):

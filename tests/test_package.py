@@ -38,7 +38,8 @@ API = {
     "vsr_lit.basicvsrpp": ["BasicVSRPlusPlus", "SecondOrderDeformableAlignment"],
     "vsr_lit.realbasicvsr": ["RealBasicVSR"],
     "vsr_lit.degradations": ["blur_kernel", "filter_clip", "resize_clip", "gaussian_noise", "poisson_noise", "jpeg_clip", "video_compress", "RealDegradation",
-                             "RealDegradedClips", "degrade_folder", "unsharp_mask"],
+                             "RealDegradedClips", "degrade_folder", "unsharp_mask", "VideoDegradation", "BicubicDegradation",
+                             "DegradationMix", "mixed_degradation", "PRESETS"],
     "vsr_lit.checkpoints": ["from_checkpoint", "read_checkpoint", "save_weights", "describe_checkpoint", "mmagic_to_ours",
                             "MMAGIC_NAMES", "ARCHITECTURES", "detect_architecture"],
     "vsr_lit.models": ["Bicubic", "get_model", "list_models", "is_recurrent", "from_checkpoint"],
@@ -48,6 +49,9 @@ API = {
     "vsr_lit.evaluate": ["evaluate_dataset"],
     "vsr_lit.runtime": ["upscale_tiled", "FeatureCache", "resolve_dtype", "cpu_has_native_bf16"],
     "vsr_lit.inference": ["upscale_video", "stream_chunks"],
+    "vsr_lit.scenes": ["thumbnail", "cut_scores", "find_cuts", "shots", "scene_cuts", "read_cut_file"],
+    "vsr_lit.jobs": ["upscale_job", "plan_segments", "segment_reads", "segment_length", "run_segment", "Journal", "check_journal",
+                     "input_identity", "weights_hash", "scan_source", "merge_segments", "JOURNAL_FORMAT"],
     "vsr_lit.cli": ["main"],
 }
 
@@ -153,7 +157,7 @@ def test_console_script_help():
 
 
 def test_upscale_ctrl_c_leaves_the_destination_untouched(tmp_path):
-    "A real SIGINT to `vsr_lit upscale --overwrite`: exit status 130, the earlier output byte for byte, nothing partial left."
+    "A real SIGINT to `vsr_lit upscale --overwrite`: exit status 130, the earlier output byte for byte, the work kept for --resume."
     import shutil
     import signal
     import time
@@ -167,16 +171,17 @@ def test_upscale_ctrl_c_leaves_the_destination_untouched(tmp_path):
     exe = shutil.which("vsr_lit") or str(Path(sys.executable).parent / "vsr_lit")
     proc = subprocess.Popen([exe, "upscale", str(tmp_path / "in.mkv"), str(out), "--model", "edvr_m_tiny", "--quiet", "--overwrite"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    partial = tmp_path / ".out.partial.mp4"
-    while not partial.exists() and proc.poll() is None:   # the partial container opens with the first frame
+    journal = tmp_path / ".out.mp4.journal"
+    while not (journal / "manifest.json").exists() and proc.poll() is None:   # the job's plan is written after the scan
         time.sleep(0.05)
     assert proc.poll() is None, "upscale finished before it could be interrupted: " + proc.stderr.read()
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate()
     assert proc.returncode == 130, err
-    assert "interrupted" in err, err
+    assert "interrupted" in err and "--resume" in err, err
     assert out.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mkv", "out.mp4"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.mp4.journal", "in.mkv", "out.mp4"]
+    assert not [p for p in journal.iterdir() if p.name.startswith(".")]                   # no partial segment left
 
 
 def test_console_script_exit_status(tmp_path):

@@ -285,6 +285,7 @@ def upscale_job(model, source, dest, # a registered model; a video file or frame
                 overwrite:bool=False, progress:bool=True, stats:dict=None) -> int: # the frames of the whole video
     "Upscale shot by shot in independent segments kept in a journal: resumable, and shared by torchrun's processes."
     audio = check_upscale_args(tile, overlap, batch, crf, fps, audio, chunk, chunk_overlap)
+    if not Path(source).exists(): raise FileNotFoundError(f"input {source} does not exist")
     journal, (rank, world, barrier) = Journal(dest), _distributed()
     if resume and (journal.dir / 'merged').exists():          # killed while putting the result in place
         made = journal.frames_dir if not journal.video else dest.parent / f'.{Path(dest).stem}.partial{Path(dest).suffix}'
