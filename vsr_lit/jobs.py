@@ -302,18 +302,28 @@ def upscale_job(model, source, dest, # a registered model; a video file or frame
     want = dict(input=input_identity(source), model=dict(cls=type(model).__name__, name=getattr(model, 'registry_name', None), weights=weights_hash(model)),
                 options=job_options(model, source, dest, scene_cuts, length, padding, batch, tile, overlap, device, dtype, compile,
                                     channels_last, feature_cache, chunk, chunk_overlap, fps, lossless, codec, crf, audio))
-    if rank == 0: _start(journal, source, want, resume, scene_cuts, fps)
-    barrier()
-    if rank: check_journal(journal.load(), want)
-    m, t0 = journal.manifest, time.perf_counter()
-    pending = [k for k in range(len(m['segments'])) if not journal.done(k)]
-    barrier()                                                  # every rank has listed the same pending segments
-    written = _work(model, source, journal, m, pending[rank::world], rank, device, dtype, padding, batch, tile, overlap,
-                    compile, channels_last, feature_cache, chunk, chunk_overlap, progress)
+    try:
+        if rank == 0: _start(journal, source, want, resume, scene_cuts, fps)
+        barrier()
+        if rank: check_journal(journal.load(), want)
+        m, t0 = journal.manifest, time.perf_counter()
+        pending = [k for k in range(len(m['segments'])) if not journal.done(k)]
+        barrier()                                              # every rank has listed the same pending segments
+        written = _work(model, source, journal, m, pending[rank::world], rank, device, dtype, padding, batch, tile, overlap,
+                        compile, channels_last, feature_cache, chunk, chunk_overlap, progress)
+    except BaseException as e:                                 # not a refusal: say what is kept and how to go on
+        if journal.exists() and not isinstance(e, (ValueError, TypeError, FileExistsError)): _say_kept(journal, e)
+        raise
     merged = all(journal.done(k) for k in range(len(m['segments']))) and _claim_merge(journal)
     if merged: merge_segments(journal, source, audio)
     if stats is not None: stats.update(frames=written, seconds=time.perf_counter() - t0, rank=rank, world=world, segments=len(m['segments']), merged=merged)
     return m['frames']
+
+def _say_kept(journal:Journal, e:BaseException):
+    m = journal.load(); segs = m['segments']
+    kept = [k for k in range(len(segs)) if journal.done(k)]
+    print(f"\ninterrupted ({type(e).__name__}): {len(kept)} of {len(segs)} segments ({sum(segs[k][1] - segs[k][0] for k in kept)} of "
+          f"{m['frames']} frames) are kept in {journal.dir}; run the same command again with --resume (resume=True) to continue", file=sys.stderr)
 
 def _claim_merge(journal:Journal) -> bool:
     "The first process to find every segment done merges (an exclusive create in the journal)."
@@ -346,11 +356,8 @@ def _work(model, source, journal, m, mine, rank, device, dtype, padding, batch, 
                 for x in [x for x in buf if j == len(todo) or x < todo[j][2][0]]: del buf[x]
                 if rank == 0: bar.update(done_frames())
         if j < len(todo): raise ValueError(f"{source} ended after {i + 1} frames; the job expected {m['frames']}")
-    except BaseException as e:
-        if sink is not None: sink.abort()
-        kept = sum(journal.done(k) for k in range(len(segs)))
-        print(f"\ninterrupted ({type(e).__name__}): {kept} of {len(segs)} segments ({done_frames()} of {m['frames']} frames) are kept in "
-              f"{journal.dir}; run the same command again with --resume (resume=True) to continue", file=sys.stderr)
+    except BaseException:
+        if sink is not None: sink.abort()                      # the finished segments stay
         raise
     finally: bar.close()
     return written
