@@ -19,8 +19,11 @@
 (h) long jobs: `vsr_lit upscale` (a resumable job: the scan for cuts, segments, the merge) against the plain streaming
     pipeline (`--benchmark` writes nothing, so the plain one is timed through `upscale_video` to a file) in one process,
     and 2 processes x 1 thread (`torchrun --nproc-per-node 2`) against 1 process x 2 threads, wall time of the command,
-    edvr_m_tiny on 60 real frames (REDS4's clip, repeated) at 180x320.
-Run: .venv/bin/python bench/inference.py [a b c d e f g h]   (--quick: tiny sizes, bicubic and edvr_m_tiny only, one run each)
+    edvr_m_tiny on 60 real frames (REDS4's clip, repeated) at 180x320;
+(i) ONNX Runtime against PyTorch: every shipped model exported (`OnnxModel`, recurrent ones for the clip's length) and
+    streamed through `upscale_video --benchmark` on 10 real 180x320 frames, frames/s of each backend (the export's
+    seconds apart) and the largest difference of their 8-bit frames.
+Run: .venv/bin/python bench/inference.py [a b c d e f g h i]   (--quick: tiny sizes, bicubic and edvr_m_tiny only, one run each)
 """
 import sys
 import tempfile
@@ -120,7 +123,7 @@ if len(argv) > 1 and argv[0] == "--child":
         print(mb)
     sys.exit(0)
 
-parts = argv or ["a", "b", "c", "d", "e", "f", "g", "h"]
+parts = argv or ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
 torch.manual_seed(0)
 if "a" in parts:
     print(f"(a) frames per second at {LR[0]}x{LR[1]} LR (CPU, fp32)")
@@ -271,3 +274,28 @@ if "h" in parts:
     plain = min(float(child("plainvideo", tmp / "in.mp4", tmp / f"p{r}.mp4")) for r in range(RUNS))
     print(f"  the job (1 process, 2 threads) {job2:.1f} s; 2 processes x 1 thread {ranks:.1f} s: ratio (2x1 / 1x2) {ranks / job2:.2f}")
     print(f"  the streaming pipeline alone (in-process, no start-up) {plain:.1f} s: the job with start-up, scan and merge / pipeline {job2 / plain:.2f}")
+if "i" in parts:
+    from vsr_lit.export import OnnxModel
+    import onnxruntime
+    n, size = (3, (32, 48)) if QUICK else (10, (180, 320))
+    names = ["edvr_m_tiny", "basicvsr_tiny"] if QUICK else shipped_weights()
+    print(f"(i) ONNX Runtime {onnxruntime.__version__} against PyTorch {torch.__version__}: upscale_video --benchmark, "
+          f"{n} real frames at {size[0]}x{size[1]}, fp32, {torch.get_num_threads()} threads")
+    tmp = Path(tempfile.mkdtemp())
+    reds = read_frames(data_root() / "REDS4/BIx4/000")[:n, :size[0], :size[1]]
+    write_video(reds, tmp / "in.mp4", crf=0)
+    for name in names:
+        m = get_model(name, pretrained=True).eval()
+        fps, outs = {}, {}
+        ort_m = OnnxModel(m, frames=n if getattr(m, "recurrent", False) else None)
+        for backend, model in (("torch", m), ("onnxruntime", ort_m)):
+            st = {}
+            upscale_video(model, tmp / "in.mp4", benchmark=True, progress=False, dtype="fp32", stats=st)   # warm-up
+            upscale_video(model, tmp / "in.mp4", benchmark=True, progress=False, dtype="fp32", stats=st)
+            fps[backend] = st["fps"]
+            upscale_video(model, tmp / "in.mp4", tmp / f"{backend}", progress=False, dtype="fp32", overwrite=True)
+            outs[backend] = read_frames(tmp / f"{backend}").astype(int)
+        diff = np.abs(outs["torch"] - outs["onnxruntime"]).max()
+        print(f"  {name:<19} PyTorch {fps['torch']:5.2f} frames/s, ONNX Runtime {fps['onnxruntime']:5.2f} "
+              f"(ratio {fps['onnxruntime'] / fps['torch']:.2f}); export {sum(ort_m.export_seconds):.0f} s; "
+              f"8-bit frames differ by at most {diff} level")

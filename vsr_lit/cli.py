@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['USER_ERRORS', 'cmd_models', 'add_models_parser', 'train_callbacks', 'cmd_train', 'add_train_parser', 'cmd_eval',
            'add_eval_parser', 'cmd_data', 'add_data_parser', 'cmd_upscale', 'add_upscale_parser', 'cmd_inspect',
-           'cmd_convert', 'add_weights_parsers', 'build_parser', 'main']
+           'cmd_convert', 'add_weights_parsers', 'cmd_export', 'add_export_parser', 'build_parser', 'main']
 
 # %% ../nbs/17_cli.ipynb #2217e1ed
 import argparse
@@ -62,6 +62,10 @@ def _add_model_args(p, weights:bool=True):
 def _model(name:str=None, weights=None, settings:dict=None):
     "The model: `name` with the `weights` file, `name` with its shipped weights, or (no name) the model the file describes."
     if name is None and weights is None: raise ValueError("give --model NAME, --weights FILE, or both")
+    if weights is not None and str(weights).lower().endswith('.onnx'):       # an exported graph, run by ONNX Runtime
+        if name is not None: raise ValueError(f"{weights} holds its whole model: give it without --model")
+        from vsr_lit.export import OnnxModel
+        return OnnxModel(weights)
     settings = settings or {}
     if name is None: model = from_checkpoint(weights, **settings)
     else: model = get_model(name, pretrained=weights is None, **settings)
@@ -237,10 +241,21 @@ def add_data_parser(sub):
     d.set_defaults(func=cmd_data)
 
 # %% ../nbs/17_cli.ipynb #008bb59a
+def _backend(model, args):
+    "The model on the backend asked for: ONNX Runtime runs the exported graph (an .onnx file runs there in any case)."
+    from vsr_lit.export import OnnxModel
+    if args.backend == 'torch' and not isinstance(model, OnnxModel): return model
+    if args.compile: raise ValueError("--compile compiles the PyTorch model: it does not apply to ONNX Runtime")
+    if args.dtype not in ('auto', 'fp32'): raise ValueError(f"ONNX Runtime runs the exported fp32 graph: --dtype {args.dtype} does not apply")
+    if isinstance(model, OnnxModel): return model
+    model = OnnxModel(model)
+    if model.export_seconds and not args.quiet: print(f"exported to ONNX in {model.export_seconds[0]:.1f} s", file=sys.stderr)
+    return model
+
 def cmd_upscale(args):
     "Upscale a video or a frame folder with a registered model or the model of a weights file."
     if args.output is None and not args.benchmark: raise ValueError("an output is needed (or --benchmark to write nothing)")
-    model, stats = _model(args.model, args.weights, _settings(args.set)), {}
+    model, stats = _backend(_model(args.model, args.weights, _settings(args.set)), args), {}
     kw = dict(padding=args.padding, batch=args.batch, tile=args.tile, overlap=args.overlap, device=args.device, dtype=args.dtype,
               compile=args.compile, channels_last=args.channels_last, fps=args.fps, lossless=args.lossless, crf=args.crf,
               audio='none' if args.no_audio else args.audio, overwrite=args.overwrite, chunk=args.chunk, chunk_overlap=args.chunk_overlap,
@@ -270,7 +285,9 @@ def add_upscale_parser(sub):
     u.add_argument('--device', default=None); u.add_argument('--dtype', default='auto', choices=['auto', 'fp32', 'bf16', 'fp16'],
                                                    help="'auto' (default): bf16 only for a model measured harmless (<= 0.01 dB on Vid4) and faster in bf16 "
                                                         "on such a device, else fp32; 'bf16' warns what it costs (notebook 16)")
-    u.add_argument('--compile', action='store_true')
+    u.add_argument('--compile', action='store_true', help='torch.compile the model (inductor, weights frozen); the first batch compiles')
+    u.add_argument('--backend', default='torch', choices=['torch', 'onnxruntime'],
+                   help="'onnxruntime': export the model to ONNX and run it in ONNX Runtime (an .onnx --weights file always runs there)")
     u.add_argument('--channels-last', action=argparse.BooleanOptionalAction, default=None,
                    help='channels-last weights and activations (default: where measured faster: the CPU)')
     u.add_argument('--padding', default='reflection_circle'); u.add_argument('--fps', type=float, default=None)
@@ -312,12 +329,30 @@ def add_weights_parsers(sub):
     c.add_argument('--overwrite', action='store_true')
     c.set_defaults(func=cmd_convert)
 
+def cmd_export(args):
+    "Export a model to ONNX and check the file in ONNX Runtime."
+    from vsr_lit.export import export_onnx
+    model = _model(args.model, args.weights, _settings(args.set))
+    rep = export_onnx(model, args.output, frames=args.frames, opset=args.opset, overwrite=args.overwrite)
+    clip = f"clips of {rep['frames']} frames" if is_recurrent(model) else f"windows of {rep['frames']} frames"
+    print(f"{args.output}: {rep['mb']:.2f} MB, opset {rep['opset']}, {clip}, exported in {rep['seconds']:.1f} s; "
+          f"ONNX Runtime {rep['onnxruntime']} matches PyTorch to {rep['max_diff']:.1e}")
+
+def add_export_parser(sub):
+    "The `export` sub-command."
+    e = sub.add_parser('export', help='export a model to ONNX (opset 19+, DeformConv), checked in ONNX Runtime')
+    _add_model_args(e); e.add_argument('output', help='the .onnx file to write')
+    e.add_argument('--frames', type=int, default=None, help='recurrent models: the clip length the graph is made for (default 10)')
+    e.add_argument('--opset', type=int, default=19); e.add_argument('--overwrite', action='store_true')
+    e.set_defaults(func=cmd_export)
+
 # %% ../nbs/17_cli.ipynb #62488acf
 def build_parser() -> argparse.ArgumentParser:
     "The `vsr_lit` argument parser with every sub-command."
     p = argparse.ArgumentParser(prog='vsr_lit', description='vsr_lit: video super-resolution from the course notebooks.')
     sub = p.add_subparsers(dest='command', required=True)
-    for add in (add_upscale_parser, add_models_parser, add_train_parser, add_eval_parser, add_data_parser, add_weights_parsers): add(sub)
+    for add in (add_upscale_parser, add_models_parser, add_train_parser, add_eval_parser, add_data_parser, add_weights_parsers,
+                add_export_parser): add(sub)
     return p
 
 def main(argv=None):

@@ -101,6 +101,8 @@ def deform_conv2d(input:torch.Tensor, # (B, C_in, H, W)
                   rows:int=None, # output rows per chunk (default: about 4096 output pixels)
                  ) -> torch.Tensor: # (B, C_out, H_out, W_out)
     "`torchvision.ops.deform_conv2d` in vectorised PyTorch: one grid_sample and one matmul per row chunk."
+    if torch.compiler.is_exporting():            # an exported graph holds the operator itself (ONNX: DeformConv)
+        return tv_deform_conv2d(input, offset, weight, bias, stride, padding, dilation, mask=mask)
     B, Cin, H, W = input.shape
     Cout, Cg, kh, kw = weight.shape
     if Cin % Cg: raise ValueError(f"weight expects {Cg} input channels per group, which does not divide {Cin}")
@@ -113,7 +115,7 @@ def deform_conv2d(input:torch.Tensor, # (B, C_in, H, W)
     off = offset.reshape(B * G, K, 2, Ho, Wo)
     msk = mask.reshape(B * G, 1, K, Ho, Wo) if mask is not None else None
     wmat = weight.reshape(groups, Cout // groups, Cg * K)
-    rows = rows or max(1, min(Ho, 4096 // Wo))
+    rows = rows or (Ho if torch.compiler.is_compiling() else max(1, min(Ho, 4096 // Wo)))   # compiled: one chunk, one graph node
     grad = torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in (input, offset, weight, mask))
     nhwc = groups == 1 and input.dim() == 4 and input.is_contiguous(memory_format=torch.channels_last) and not input.is_contiguous()
     out = input.new_empty(B, Ho, Wo, Cout) if nhwc else input.new_empty(B, Cout, Ho, Wo) if Ho > rows else None
@@ -166,6 +168,7 @@ def forward(self:DCNv2Pack, x:torch.Tensor, # features to sample (B, C_in, H, W)
            ) -> torch.Tensor:
     "Deformable convolution of `x` with offsets and masks predicted from `feat`."
     offset, mask = self.offsets_and_mask(feat)
+    if torch.compiler.is_compiling() or torch.compiler.is_exporting(): return self.deform(x, offset, mask)   # traced graphs: no monitor
     self.last_offset_mean = torch.linalg.vector_norm(offset.detach(), 1).item() / offset.numel()  # mean |offset|, one pass
     if self.last_offset_mean > self.max_offset and not self._warned:
         self._warned = True

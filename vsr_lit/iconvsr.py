@@ -59,6 +59,7 @@ class IconVSR(RecurrentHead):
     "IconVSR (×4) with BasicSR's parameter names: BasicVSR + keyframe refill (EDVR features) + coupled propagation."
     recurrent = True
     checkpoint_key = ('edvr.conv_first.weight', 'IconVSR')  # a key every checkpoint of it holds, its name
+    pad_to = 4                                              # frames are padded to multiples of 4 (the EDVR branch's pyramid)
     def __init__(self, num_feat:int=64, num_block:int=15, # trunk channels and residual blocks (BasicSR's full model: 64, 30)
                  keyframe_stride:int=5, # a keyframe every this many frames (and the last)
                  temporal_padding:int=2, # p: the keyframe branch sees 2p+1 frames
@@ -92,7 +93,7 @@ def forward(self:IconVSR, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> 
     "Keyframe features, the backward pass with refill, then the coupled forward pass and the ×4 head, frame by frame."
     check_window(x)
     h_in, w_in = x.shape[-2:]
-    x = pad_to_multiple(x, 4)
+    x = pad_to_multiple(x, self.pad_to)
     b, t, _, h, w = x.shape
     idx = keyframes(t, self.keyframe_stride)
     flows_forward, flows_backward = clip_flows(self.spynet, x) if t > 1 else (None, None)

@@ -26,7 +26,7 @@ from .data import VideoWriter, list_frames, video_info, write_atomic, write_fram
 from .datasets import window_indices
 from .models import is_recurrent
 from .runtime import FeatureCache, is_edvr_family, resolve_dtype
-from .inference import (_VIDEO_SUFFIXES, _Progress, _Stages, _has_other_streams, _prepare, _remove, _upscale_batch,
+from .inference import (_VIDEO_SUFFIXES, _Progress, _Stages, _has_other_streams, _prepare, _remove, _say, _upscale_batch,
                                _upscale_clip, check_destination, check_upscale_args, iter_source)
 from .scenes import cut_scores, scene_cuts, shots, thumbnail
 from .utils import default_device
@@ -336,7 +336,7 @@ def _work(model, source, journal, m, mine, rank, device, dtype, padding, batch, 
     "Decode the input once, keep the frames the next of my segments reads, run it, commit it; on an interruption say how to resume."
     segs = [tuple(s) for s in m['segments']]
     todo = [(k, segs[k], segment_reads(model, segs[k], padding, chunk_overlap)) for k in mine]
-    net, _ = _prepare(model, device, channels_last, compile, False, tile)
+    net, _ = _prepare(model, device, channels_last, compile, False, tile, _say if progress and rank == 0 else None)
     cache = bool(feature_cache and not tile and not compile and is_edvr_family(model))   # a fresh cache per segment
     done_frames = lambda: sum(b - a for k, (a, b, *_) in enumerate(segs) if journal.done(k))
     bar = _Progress(m['frames'], progress and rank == 0); bar.update(done_frames())

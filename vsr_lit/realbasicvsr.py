@@ -31,11 +31,21 @@ class RealBasicVSR(BasicVSR):
     def clean(self, x:torch.Tensor) -> tuple: # (cleaned clip (B, T, 3, h, w), passes run)
         "Add the cleaning residue to every frame, again while its mean |value| is at least the threshold (3 passes at most)."
         flat = x.flatten(0, 1)
+        if torch.compiler.is_compiling() or torch.compiler.is_exporting(): return self._clean_traced(flat).view_as(x), self.max_passes
         for passes in range(1, self.max_passes + 1):
             residue = self.image_cleaning(flat)
             flat = flat + residue
             if residue.abs().mean() < self.dynamic_refine_thres / 255: break
         return flat.view_as(x), passes
+
+    def _clean_traced(self, flat:torch.Tensor) -> torch.Tensor:
+        "The same passes with no Python branch on the data (export, compilation): a pass after the stop adds nothing."
+        go = torch.ones((), dtype=torch.bool, device=flat.device)
+        for _ in range(self.max_passes):
+            residue = self.image_cleaning(flat)
+            flat = torch.where(go, flat + residue, flat)
+            go = go & (residue.abs().mean() >= self.dynamic_refine_thres / 255)
+        return flat
 
 # %% ../nbs/12e_realbasicvsr.ipynb #82c07b02
 @patch

@@ -73,15 +73,18 @@ def imresize(img, # numpy `(H, W)` / `(..., H, W, C)` (uint8 or float) or torch 
 
 # %% ../nbs/00a_resize.ipynb #7e481c20
 @lru_cache(maxsize=32)
-def _phase_taps(n:int, s:int) -> tuple: # (weights (s, K) float64, offset of the first tap)
+def _phase_taps(s:int, n:int=32) -> tuple: # (weights (s, K) float64, offset of the first tap)
+    "The phase weights, read off an interior row of a resize matrix (they do not depend on the frame's size)."
     M, i0 = resize_matrix(n, n * s, s, False), n // 2
     rows = [M[s * i0 + p] for p in range(s)]
     lo, hi = min(int(r.nonzero()[0]) for r in rows) - i0, max(int(r.nonzero()[-1]) for r in rows) - i0
     return torch.stack([r[i0 + lo:i0 + hi + 1] for r in rows]), lo
 
+for _s in (2, 3, 4, 8): _phase_taps(_s)           # computed now, so traced graphs (export, compile) find them as constants
+
 def _upsample_last_axis(x:torch.Tensor, s:int) -> torch.Tensor:
     n = x.shape[-1]
-    w, lo = _phase_taps(n, s)
+    w, lo = _phase_taps(s)
     K = w.shape[1]; P = max(-lo, lo + K - 1, 0)
     xp = torch.cat([x[..., :P].flip(-1), x, x[..., n - P:].flip(-1)], -1)[..., P + lo:P + lo + n + K - 1]
     y = F.conv1d(xp.reshape(-1, 1, xp.shape[-1]), w.to(x)[:, None])          # (N, s, n): one channel per phase
@@ -90,7 +93,7 @@ def _upsample_last_axis(x:torch.Tensor, s:int) -> torch.Tensor:
 def _upsample_rows(x:torch.Tensor, s:int) -> torch.Tensor:
     "The same along the second-last axis, as a (K, 1) convolution: the result is contiguous, with no transposed copy."
     n = x.shape[-2]
-    w, lo = _phase_taps(n, s)
+    w, lo = _phase_taps(s)
     K = w.shape[1]; P = max(-lo, lo + K - 1, 0)
     xp = torch.cat([x[..., :P, :].flip(-2), x, x[..., n - P:, :].flip(-2)], -2)[..., P + lo:P + lo + n + K - 1, :]
     y = F.conv2d(xp.reshape(-1, 1, *xp.shape[-2:]), w.to(x)[:, None, :, None])   # (N, s, n, W)
