@@ -43,7 +43,8 @@ def clip_flows(spynet:SpyNet, x:torch.Tensor, # a clip (B, T, 3, h, w)
     b, t, c, h, w = x.shape
     x1, x2 = x[:, :-1].reshape(-1, c, h, w), x[:, 1:].reshape(-1, c, h, w)
     backward = spynet(x1, x2).view(b, t - 1, 2, h, w)
-    if reuse_mirrored and t % 2 == 0 and torch.equal(x[:, :t // 2], x[:, t // 2:].flip(1)): return backward.flip(1), backward
+    traced = torch.compiler.is_compiling() or torch.compiler.is_exporting()      # a graph cannot branch on the data
+    if reuse_mirrored and t % 2 == 0 and not traced and torch.equal(x[:, :t // 2], x[:, t // 2:].flip(1)): return backward.flip(1), backward
     return spynet(x2, x1).view(b, t - 1, 2, h, w), backward
 
 # %% ../nbs/12b_basicvsr.ipynb #7a456a0d

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ONNX_OPSET', 'onnx_metadata', 'onnx_bytes', 'OnnxModel', 'onnx_parity', 'export_onnx']
 
-# %% ../nbs/16d_export.ipynb #b550d944
+# %% ../nbs/16d_export.ipynb #463b1f5e
 import hashlib
 import os
 import time
@@ -20,7 +20,7 @@ from torch import nn
 from .edvr import pad_to_multiple
 from .models import is_recurrent
 
-# %% ../nbs/16d_export.ipynb #d356e1bd
+# %% ../nbs/16d_export.ipynb #de170fbe
 ONNX_OPSET = 19                                  # the first opset with DeformConv
 
 def onnx_metadata(model:nn.Module, frames:int) -> dict:
@@ -34,7 +34,7 @@ def _dims(model) -> tuple:
     size = lambda n: m * Dim(f'{n}_{m}', min=max(1, 8 // m), max=8192 // m) if m > 1 else Dim(n, min=8, max=8192)
     return ({0: Dim('batch', min=1, max=256), 3: size('height'), 4: size('width')},)
 
-# %% ../nbs/16d_export.ipynb #0fbc6e4c
+# %% ../nbs/16d_export.ipynb #60183913
 def onnx_bytes(model:nn.Module, # a registered model
                frames:int=None, # recurrent models: the clip length the graph is unrolled for (window models: their own)
                opset:int=ONNX_OPSET) -> bytes:
@@ -54,7 +54,7 @@ def onnx_bytes(model:nn.Module, # a registered model
         p = proto.metadata_props.add(); p.key, p.value = k, v
     return proto.SerializeToString()
 
-# %% ../nbs/16d_export.ipynb #a5ed40f0
+# %% ../nbs/16d_export.ipynb #59ab870f
 def _session(data:bytes, threads:int=None):
     import onnxruntime as ort
     so = ort.SessionOptions()
@@ -87,7 +87,7 @@ class OnnxModel(nn.Module):
         if not self.recurrent: self.num_frames = T
         self.sessions[T] = s
 
-# %% ../nbs/16d_export.ipynb #fa11ad94
+# %% ../nbs/16d_export.ipynb #e7a3e9a5
 @patch
 @torch.no_grad()
 def _export(self:OnnxModel, frames:int=None):
@@ -112,7 +112,7 @@ def forward(self:OnnxModel, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -
     out = self.sessions[T].run(None, {'lr': xp.detach().float().cpu().numpy()})[0]
     return torch.from_numpy(out).to(x.device)[..., :self.scale * h, :self.scale * w]
 
-# %% ../nbs/16d_export.ipynb #e7f10945
+# %% ../nbs/16d_export.ipynb #198e6da1
 def onnx_parity(model:nn.Module, onnx_model:OnnxModel, x:torch.Tensor) -> float:
     "max |ONNX Runtime − PyTorch| on the LR clip `x`."
     with torch.no_grad(): return (onnx_model(x) - model.eval()(x)).abs().max().item()
