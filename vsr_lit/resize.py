@@ -72,13 +72,16 @@ def imresize(img, # numpy `(H, W)` / `(..., H, W, C)` (uint8 or float) or torch 
     return y.astype(img.dtype if img.dtype in (np.float32, np.float64) else np.float64)
 
 # %% ../nbs/00a_resize.ipynb #7e481c20
-@lru_cache(maxsize=32)
+_TAPS = {}                                         # scale -> (weights, offset): a plain dict, which compiled graphs read as constants
+
 def _phase_taps(s:int, n:int=32) -> tuple: # (weights (s, K) float64, offset of the first tap)
     "The phase weights, read off an interior row of a resize matrix (they do not depend on the frame's size)."
+    if s in _TAPS: return _TAPS[s]
     M, i0 = resize_matrix(n, n * s, s, False), n // 2
     rows = [M[s * i0 + p] for p in range(s)]
     lo, hi = min(int(r.nonzero()[0]) for r in rows) - i0, max(int(r.nonzero()[-1]) for r in rows) - i0
-    return torch.stack([r[i0 + lo:i0 + hi + 1] for r in rows]), lo
+    _TAPS[s] = torch.stack([r[i0 + lo:i0 + hi + 1] for r in rows]), lo
+    return _TAPS[s]
 
 for _s in (2, 3, 4, 8): _phase_taps(_s)           # computed now, so traced graphs (export, compile) find them as constants
 
