@@ -92,7 +92,6 @@ class OnnxModel(nn.Module):
 @torch.no_grad()
 def _export(self:OnnxModel, frames:int=None):
     "Export the PyTorch model (for `frames` frames if recurrent) and open a session on it."
-
     t0 = time.perf_counter()
     data = onnx_bytes(self.model, frames)
     self.export_seconds.append(time.perf_counter() - t0)
@@ -127,6 +126,9 @@ def export_onnx(model:nn.Module, # a registered model (window or recurrent)
     path = Path(path)
     if path.suffix.lower() != '.onnx': raise ValueError(f"the output must be an .onnx file, got {path}")
     if path.exists() and not overwrite: raise FileExistsError(f"{path} exists: pass overwrite=True (--overwrite) to replace it")
+    if isinstance(model, OnnxModel): raise TypeError("the model is an ONNX graph already: export the PyTorch model it came from")
+    if not is_recurrent(model) and frames not in (None, model.num_frames):
+        raise ValueError(f"a sliding-window model takes its own window of {model.num_frames} frames, got frames={frames}")
     frames = (frames or 10) if is_recurrent(model) else model.num_frames
     t0 = time.perf_counter(); data = onnx_bytes(model, frames, opset); seconds = time.perf_counter() - t0
     tmp = path.with_name(f'.{path.name}.partial')
