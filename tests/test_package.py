@@ -32,7 +32,7 @@ API = {
     "vsr_lit.upscalers": ["CascadeUpscaler", "UpscaleModule"],
     "vsr_lit.dksan": ["DKSAN"],
     "vsr_lit.flow": ["flow_warp", "SpyNet", "load_spynet", "photometric_loss", "smoothness_loss", "fit_flow", "flow_to_rgb"],
-    "vsr_lit.flow_pretrain": ["flow_pairs", "warping_error", "pretrain_spynet", "FlowPairsTraining", "WarpingErrorLog"],
+    "vsr_lit.flow_pretrain": ["flow_pairs", "warping_error", "pretrain_spynet", "FlowPairs", "UnsupervisedFlow", "TeacherLoss", "WarpingErrorLog"],
     "vsr_lit.basicvsr": ["BasicVSR", "ConvResidualBlocks", "clip_flows"],
     "vsr_lit.iconvsr": ["IconVSR", "EDVRFeatureExtractor"],
     "vsr_lit.basicvsrpp": ["BasicVSRPlusPlus", "SecondOrderDeformableAlignment"],

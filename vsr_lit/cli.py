@@ -129,8 +129,9 @@ def cmd_train(args):
     if args.degradation != 'bi':             # LR clips drawn from a real-world degradation of the GT clips, on the fly
         if not rec: raise ValueError(f"--degradation {args.degradation} needs a recurrent model (the GT of every frame); {args.model} is not")
         ds, valid = RealDegradedClips(ds, DEGRADATIONS[args.degradation]()), RealDegradedClips(valid, DEGRADATIONS[args.degradation](), seed=args.seed)
-    cbs = train_callbacks(args, warmup_train) + ([CleaningLoss(usm=args.usm_target)] if hasattr(model, 'image_cleaning') else [])
-    learn = Learner(model, ds, valid, loss_func=LOSSES[args.loss or PRESETS[preset]['loss']], preset=preset, lr=args.lr,
+    loss = CleaningLoss(usm=args.usm_target) if hasattr(model, 'image_cleaning') else LOSSES[args.loss or PRESETS[preset]['loss']]
+    cbs = train_callbacks(args, warmup_train)
+    learn = Learner(model, ds, valid, loss_func=loss, preset=preset, lr=args.lr,
                     batch_size=args.batch, steps=args.steps, seed=args.seed, device=args.device, cbs=cbs)
     if args.resume and learn.checkpoint_path.exists(): learn.load(); print(f"resumed at step {learn.step}")
     if learn.rank == 0: print(f"training {args.model} ({count_params(model):,} parameters) on {len(ds)} items ({'; '.join(about)}), "

@@ -14,6 +14,8 @@ import os
 import random
 from pathlib import Path
 
+import contextlib
+
 from fastcore.basics import patch
 import numpy as np
 import torch
@@ -132,9 +134,12 @@ class Callback:
 class Learner:
     "A step-based training loop: batch(step) → predict → loss → backward → optimiser step; callbacks add the rest."
     def __init__(self, model:nn.Module, train_ds:Dataset, valid_ds:Dataset=None,
-                 loss_func=charbonnier_loss, preset:str='dksan', lr:float=None, batch_size:int=4,
+                 loss_func=charbonnier_loss, # a function or object called with (prediction, target)
+                 preset:str='dksan', lr:float=None, batch_size:int=4,
                  steps:int=1000, # total steps (sets the cosine period)
-                 seed:int=0, device=None, cbs:list=()):
+                 seed:int=0, device=None, cbs:list=(),
+                 batches=None, # a function step -> {'lq', 'gt'} (default: `get_batch`, from `train_ds`)
+                ):
         self.device = torch.device(device) if device else default_device()
         self.rank, self.world = 0, 1                            # this process's share of the batches (set by `DDP`)
         torch.manual_seed(seed)
@@ -142,6 +147,8 @@ class Learner:
         self.train_ds, self.valid_ds, self.loss_func = train_ds, valid_ds, loss_func
         self.batch_size, self.steps, self.seed = batch_size, steps, seed
         self.opt, self.sched = make_optimizer(self.model, preset, lr, steps)
+        self.batches = batches or self.get_batch
+        self.scaler = None                                      # a gradient scaler (`MixedPrecision` on CUDA)
         self.checkpoint_path = None                             # set by the `Checkpoint` callback
         self.stateful = {}                                      # name -> object a checkpoint saves (callbacks add theirs)
         self.step, self.losses, self.valid_psnr = 0, [], []
@@ -152,12 +159,25 @@ class Learner:
         "Call `event` on every callback that has it, in order."
         for cb in self.cbs: getattr(cb, event, lambda learn: None)(self)
 
-    # the five steps of `train_step`, each a hook a callback may replace on the learner (`learn.predict = ...`)
-    def predict(self, lq): "The forward pass."; return self.net(lq)
-    def get_loss(self, pred, gt): "The loss of a prediction, in float32."; return self.loss_func(pred.float(), gt)
+    # the five steps of `train_step`; callbacks change them through events and attributes, never by replacing them
+    def predict(self, lq):
+        "The forward pass, inside every callback's `forward_context` (autocast...), with the loss's `forward_kwargs`."
+        with contextlib.ExitStack() as stack:
+            for cb in self.cbs:
+                if hasattr(cb, 'forward_context'): stack.enter_context(cb.forward_context(self))
+            return self.net(lq, **getattr(self.loss_func, 'forward_kwargs', {}))
+    def get_loss(self, pred, gt):
+        "The loss of a prediction (a tensor is cast to float32 first)."
+        return self.loss_func(pred.float() if torch.is_tensor(pred) else pred, gt)
     def zero_grad(self): "Clear the gradients."; self.opt.zero_grad(set_to_none=True)
-    def backward(self, loss): "Backpropagate the loss."; loss.backward()
-    def opt_step(self): "Update the weights."; self.opt.step()
+    def backward(self, loss):
+        "Backpropagate the loss (scaled, then unscaled, when there is a gradient scaler: clipping sees true gradients)."
+        if self.scaler is None: return loss.backward()
+        self.scaler.scale(loss).backward(); self.scaler.unscale_(self.opt)
+    def opt_step(self):
+        "Update the weights (through the gradient scaler, if any)."
+        if self.scaler is None: return self.opt.step()
+        self.scaler.step(self.opt); self.scaler.update()
 
 # %% ../nbs/14_train.ipynb #9fe0600a
 @patch
@@ -186,7 +206,7 @@ def train_step(self:Learner) -> float:
     try:
         self.callback('before_step')
         self.model.train()
-        b = self.get_batch(self.step)
+        b = self.batches(self.step)
         self.loss = self.get_loss(self.predict(b['lq'].to(self.device)), b['gt'].to(self.device))
         self.zero_grad(); self.backward(self.loss)
         self.callback('after_backward')
@@ -317,17 +337,13 @@ class Checkpoint(Callback):
 class MixedPrecision(Callback):
     "Autocast the forward pass: float16 + gradient scaling on CUDA, bfloat16 on the CPU."
     def after_create(self, learn):
-        "Replace `predict` by an autocast one (and, on CUDA, `backward`/`opt_step` by gradient-scaler ones)."
-        cuda, predict = learn.device.type == 'cuda', learn.predict
-        dtype = torch.float16 if cuda else torch.bfloat16
-        def autocast_predict(lq):
-            with torch.autocast(learn.device.type, dtype=dtype): return predict(lq)
-        learn.predict = autocast_predict
-        if cuda:                                               # scale the loss so that small float16 gradients survive
-            learn.scaler = learn.stateful['scaler'] = torch.amp.GradScaler('cuda')
-            def backward(loss): learn.scaler.scale(loss).backward(); learn.scaler.unscale_(learn.opt)   # true gradients for clipping
-            def opt_step(): learn.scaler.step(learn.opt); learn.scaler.update()
-            learn.backward, learn.opt_step = backward, opt_step
+        "Choose the dtype; on CUDA, give the learner a gradient scaler (saved in checkpoints)."
+        cuda = learn.device.type == 'cuda'
+        self.dtype = torch.float16 if cuda else torch.bfloat16
+        if cuda: learn.scaler = learn.stateful['scaler'] = torch.amp.GradScaler('cuda')   # small float16 gradients survive
+    def forward_context(self, learn):
+        "Autocast around the forward pass (the loss is computed in float32)."
+        return torch.autocast(learn.device.type, dtype=self.dtype)
 
 class Compile(Callback):
     "Run the model through `torch.compile` (the learner's `net`; `learn.model` stays the plain module)."
@@ -359,18 +375,17 @@ class FusionWarmup(Callback):
             p.requires_grad_(not only or (n in self.train if self.train is not None else 'fusion' in n))
 
 # %% ../nbs/14_train.ipynb #c186b734
-class CleaningLoss(Callback):
+class CleaningLoss:
     "RealBasicVSR's first-stage loss: L1 to the unsharp-masked GT + L1 of the cleaned LR frames to the GT downscaled by area."
+    forward_kwargs = dict(return_cleaned=True)                 # the model returns (output, cleaned LR frames)
     def __init__(self, weight:float=1.0, usm:bool=True): self.weight, self.usm = weight, usm
-    def after_create(self, learn):
-        "Keep the cleaned frames of each forward pass and add their loss."
-        def predict(lq):
-            out, self.cleaned = learn.net(lq, return_cleaned=True); return out
-        def get_loss(pred, gt):
-            s = gt.shape[-1] // self.cleaned.shape[-1]
-            down = F.interpolate(gt.flatten(0, 1), scale_factor=1 / s, mode='area').view_as(self.cleaned)
-            return F.l1_loss(pred.float(), unsharp_mask(gt) if self.usm else gt) + self.weight * F.l1_loss(self.cleaned.float(), down)
-        learn.predict, learn.get_loss = predict, get_loss
+    def __call__(self, pred:tuple, gt:torch.Tensor) -> torch.Tensor:
+        "The loss of (output, cleaned frames) against the GT clip (B, T, 3, H, W)."
+        out, cleaned = pred
+        s = gt.shape[-1] // cleaned.shape[-1]
+        down = F.interpolate(gt.flatten(0, 1), scale_factor=1 / s, mode='area').view_as(cleaned)
+        target = unsharp_mask(gt) if self.usm else gt
+        return F.l1_loss(out.float(), target) + self.weight * F.l1_loss(cleaned.float(), down)
 
 # %% ../nbs/14_train.ipynb #22c487a3
 def init_from(model:nn.Module, source) -> dict: # {'loaded': [...], 'skipped': [...]}
