@@ -10,9 +10,7 @@ __all__ = ['MMAGIC_NAMES', 'ARCHITECTURES', 'OURS_TO_MMAGIC', 'UNSTORED', 'Check
 # %% ../nbs/12f_checkpoints.ipynb #a987a31e
 import inspect
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,6 +20,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from .utils import MODELS, count_params, load_strict
+from .data import write_atomic
 from .flow import SpyNet
 from .d3drrn import D3DRRN
 from .edvr import EDVR, convert_original_edvr_keys, edvr_config_from_state_dict
@@ -218,12 +217,7 @@ def save_weights(model:nn.Module, path, # the .safetensors file to write
     if config is not None: meta['config'] = json.dumps(_jsonable(config))
     if getattr(model, 'registry_name', None): meta['model'] = model.registry_name
     tensors = {k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix='.tmp'); os.close(fd)
-    try: save_file(tensors, tmp, metadata=meta); os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-    return path
+    return write_atomic(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
 
 # %% ../nbs/12f_checkpoints.ipynb #d8c4c8d4
 UNSTORED = {'EDVR': 'center', 'IconVSR': 'keyframe_stride', 'BasicVSR++': 'max_residue_magnitude', 'RealBasicVSR': 'dynamic_refine_thres'}

@@ -7,7 +7,6 @@ __all__ = ['ONNX_OPSET', 'onnx_metadata', 'onnx_bytes', 'OnnxModel', 'onnx_parit
 
 # %% ../nbs/16d_export.ipynb #463b1f5e
 import hashlib
-import os
 import time
 import warnings
 from pathlib import Path
@@ -17,6 +16,7 @@ import torch
 from fastcore.basics import patch
 from torch import nn
 
+from .data import write_atomic
 from .edvr import pad_to_multiple
 from .models import is_recurrent
 
@@ -131,8 +131,7 @@ def export_onnx(model:nn.Module, # a registered model (window or recurrent)
         raise ValueError(f"a sliding-window model takes its own window of {model.num_frames} frames, got frames={frames}")
     frames = (frames or 10) if is_recurrent(model) else model.num_frames
     t0 = time.perf_counter(); data = onnx_bytes(model, frames, opset); seconds = time.perf_counter() - t0
-    tmp = path.with_name(f'.{path.name}.partial')
-    tmp.write_bytes(data); os.replace(tmp, path)
+    write_atomic(path, lambda tmp: tmp.write_bytes(data))
     gen = torch.Generator().manual_seed(0)
     diff = onnx_parity(model, OnnxModel(path), torch.rand(1, frames, 3, 36, 52, generator=gen))
     if not diff <= tol:

@@ -26,7 +26,8 @@ from torch.utils.data import Dataset, default_collate
 
 from .metrics import psnr
 from .data import write_atomic
-from .utils import MODELS, check_state_dict, count_params, default_device, load_state_dict_file
+from .utils import MODELS, check_state_dict, count_params, default_device
+from .checkpoints import read_checkpoint
 from .models import get_model
 from .degradations import unsharp_mask
 
@@ -391,7 +392,7 @@ class CleaningLoss:
 def init_from(model:nn.Module, source) -> dict: # {'loaded': [...], 'skipped': [...]}
     "Copy the tensors of `source` (a state-dict file, or a registered name with shipped weights) whose names and shapes match."
     if isinstance(source, str) and source in MODELS: sd = get_model(source, pretrained=True).state_dict()
-    else: sd = load_state_dict_file(source)
+    else: sd = read_checkpoint(source).state_dict                      # any format: BasicSR, MMagic, safetensors...
     own = _unwrap(model).state_dict()
     loaded = [k for k, v in own.items() if k in sd and sd[k].shape == v.shape]
     if not loaded: raise ValueError(f"no parameter of {type(_unwrap(model)).__name__} matches {source} by name and shape")
