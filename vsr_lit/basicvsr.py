@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from .layers import ResidualBlockNoBN, make_layer, lrelu, check_window, UpsampleHead
 from .flow import SpyNet, flow_warp
-from .utils import register_model, load_state_dict_file, load_strict, count_params
+from .utils import architecture, register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12b_basicvsr.ipynb #8ed4e84a
 class ConvResidualBlocks(nn.Module):
@@ -48,10 +48,9 @@ def clip_flows(spynet:SpyNet, x:torch.Tensor, # a clip (B, T, 3, h, w)
     return spynet(x2, x1).view(b, t - 1, 2, h, w), backward
 
 # %% ../nbs/12b_basicvsr.ipynb #7a456a0d
+@architecture('BasicVSR', 'recurrent', checkpoint_key='backward_trunk.main.0.weight', preset='basicvsr')
 class BasicVSR(RecurrentHead):
     "BasicVSR (×4) with BasicSR's parameter names: SpyNet, backward and forward trunks, 1×1 fusion, the head."
-    recurrent = True
-    checkpoint_key = ('backward_trunk.main.0.weight', 'BasicVSR')  # a key every checkpoint of it holds, its name
     def __init__(self, num_feat:int=64, # feature channels C
                  num_block:int=15, # residual blocks per trunk (BasicSR's full model: 30)
                  spynet_path=None, # optional SpyNet checkpoint for the flow module
@@ -117,7 +116,7 @@ def spynet_config(sd:dict) -> dict:
 def from_checkpoint(cls:RecurrentHead, path, # a BasicSR .pth (params / params_ema) or a state dict
                     **settings): # constructor arguments the weights do not store (their defaults: BasicSR's)
     "Build `cls` with the configuration its tensor shapes give (`cls.shape_config`) and load the weights strictly."
-    key, name = cls.checkpoint_key
+    key, name = cls.checkpoint_key, cls.architecture
     sd = recurrent_state_dict(path, key, name)
     return load_strict(cls(**cls.shape_config(sd), **settings), sd)
 

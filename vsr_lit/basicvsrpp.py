@@ -15,7 +15,7 @@ from .layers import lrelu, check_window
 from .deform import DCNv2Pack
 from .flow import SpyNet, flow_warp
 from .basicvsr import ConvResidualBlocks, RecurrentHead, clip_flows, spynet_config, recurrent_state_dict, count_blocks
-from .utils import register_model, load_state_dict_file, load_strict, count_params
+from .utils import architecture, register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12d_basicvsrpp.ipynb #2adad281
 class SecondOrderDeformableAlignment(DCNv2Pack):
@@ -49,10 +49,10 @@ class SecondOrderDeformableAlignment(DCNv2Pack):
 # %% ../nbs/12d_basicvsrpp.ipynb #fb730ed3
 BRANCHES = ('backward_1', 'forward_1', 'backward_2', 'forward_2')
 
+@architecture('BasicVSR++', 'recurrent', checkpoint_key='backbone.backward_1.main.0.weight', unstored=('max_residue_magnitude',),
+              preset='basicvsr')
 class BasicVSRPlusPlus(RecurrentHead):
     "BasicVSR++ (×4) with BasicSR's parameter names; the deformable alignment is always built."
-    recurrent = True
-    checkpoint_key = ('backbone.backward_1.main.0.weight', 'BasicVSR++')  # a key every checkpoint holds, its name
     def __init__(self, mid_channels:int=64, num_blocks:int=7, # C and residual blocks per propagation branch
                  max_residue_magnitude:float=10, # ρ: largest offset residue around the flow, in pixels
                  is_low_res_input:bool=True, # False: HR input, downsampled ×4 by strided convs (deblurring)

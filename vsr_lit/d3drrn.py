@@ -14,9 +14,10 @@ from .resize import upsample_bicubic
 from .layers import check_window
 from .mfe import MFE
 from .backprojection import ABP, RecursiveUnit
-from .utils import register_model, count_params, MODELS
+from .utils import architecture, register_model, count_params, MODELS
 
 # %% ../nbs/06_d3drrn.ipynb #6e1291c4
+@architecture('D3DRRN', 'window', checkpoint_key='recursive.abp.activate.offset_conv.weight', preset='d3drrn')
 class D3DRRN(nn.Module):
     "Fusion-attention back-projection recursive network (D3DRRN) with deformable 3-D convolution."
     def __init__(self, num_frames:int=7, scale:int=4, num_feat:int=64,

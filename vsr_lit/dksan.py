@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from .layers import ResidualBlockNoBN, RCAB, make_layer, check_window
 from .dkc import DKCAlign, DKSA
 from .upscalers import CascadeUpscaler
-from .utils import register_model, count_params, MODELS
+from .utils import architecture, register_model, count_params, MODELS
 
 # %% ../nbs/12_dksan.ipynb #74e0b2c7
 class ReconstructionLevel(nn.Module):
@@ -30,6 +30,7 @@ class ReconstructionLevel(nn.Module):
         return x + self.dksa(self.rcabs(x))
 
 # %% ../nbs/12_dksan.ipynb #c1ae3164
+@architecture('DKSAN', 'window', checkpoint_key='align.dcn.conv_offset.weight', preset='dksan')
 class DKSAN(nn.Module):
     "Deformable Kernel Spatial Attention Network: DKC alignment, RCAB + DKSA levels, ×2 cascade."
     def __init__(self, num_feat:int=128, num_frames:int=7,

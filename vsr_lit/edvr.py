@@ -16,7 +16,7 @@ from fastcore.basics import patch
 
 from .layers import ResidualBlockNoBN, make_layer, check_window, lrelu, UpsampleHead
 from .pcd_tsa import PCDAlignment, TSAFusion, PredeblurModule
-from .utils import load_state_dict_file, load_strict, register_model, count_params, MODELS
+from .utils import architecture, load_state_dict_file, load_strict, register_model, count_params, MODELS
 
 # %% ../nbs/08_edvr.ipynb #337ad744
 class EDVRTrunk(UpsampleHead):
@@ -87,6 +87,8 @@ def forward(self:EDVRTrunk, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -
 
 
 # %% ../nbs/08_edvr.ipynb #0d3b7a92
+@architecture('EDVR', 'window', checkpoint_key='pcd_align.cas_dcnpack.conv_offset.weight', unstored=('center',),
+              preset='edvr', feature_cache=True)
 class EDVR(EDVRTrunk):
     "EDVR (PCD alignment + TSA fusion) with BasicSR's parameter names; any frame size; ×4 or ×2."
     def __init__(self, num_in_ch:int=3, num_out_ch:int=3, # BasicSR's arguments (num_out_ch is unused there too: 3)

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from .layers import ResidualBlockNoBN, make_layer, default_init_weights, lrelu, ChannelAttention
 from .pcd_tsa import TSAFusion
 from .edvr import EDVRTrunk
-from .utils import register_model, count_params, MODELS
+from .utils import architecture, register_model, count_params, MODELS
 
 # %% ../nbs/09_edvr_plus.ipynb #56653d8f
 class RigidConvBlock(nn.Module):
@@ -111,6 +111,8 @@ class CAReconstructionBlock(nn.Module):
         return x + self.ca(y)
 
 # %% ../nbs/09_edvr_plus.ipynb #2cd57576
+@architecture('improved EDVR', 'window', checkpoint_key='features.rigid.0.branch3.0.weight', preset='edvr_plus',
+              feature_cache=True)
 class ImprovedEDVR(EDVRTrunk):
     "Improved EDVR: RigidConv preprocessing, PCD, temporal 3D fusion, channel-attention reconstruction (EDVR's trunk)."
     def __init__(self, num_feat:int=64, num_frames:int=5, deformable_groups:int=8,

@@ -17,7 +17,7 @@ from .metrics import psnr, ssim, to_uint8
 from .data import data_root, excerpt_root, read_image
 from .datasets import VideoFolderDataset
 from .models import get_model, shipped_weights, WEIGHTS_DIR
-from .utils import count_params
+from .utils import count_params, is_recurrent
 
 # %% ../nbs/15_evaluate.ipynb #030c5c3e
 class EvalResult:
@@ -82,8 +82,8 @@ def evaluate_dataset(model:torch.nn.Module, # maps (B, T, 3, h, w) to (B, 3, H, 
     frames = []
     if progress: from fastprogress.fastprogress import progress_bar   # imported when used: it takes most of a second
     items = progress_bar(range(len(dataset))) if progress else range(len(dataset))
-    if getattr(model, 'recurrent', False): _evaluate_clips(model, dataset, items, device, frames, crop_border, y_channel)
-    for i in items if not getattr(model, 'recurrent', False) else []:
+    if is_recurrent(model): _evaluate_clips(model, dataset, items, device, frames, crop_border, y_channel)
+    for i in items if not is_recurrent(model) else []:
         item = dataset[i]
         _score(frames, item, model(item['lq'][None].to(device))[0].float().cpu(), crop_border, y_channel)
     model.train(was_training)
@@ -124,11 +124,11 @@ def center_frames(lq:torch.Tensor, n:int, dim:int=0) -> torch.Tensor:
 
 def window_length(model) -> int:
     "LR frames a model needs per output frame: its window for sliding-window models, 1 for recurrent ones (they take clips)."
-    return 1 if getattr(model, 'recurrent', False) else model.num_frames
+    return 1 if is_recurrent(model) else model.num_frames
 
 def sr_center(model, lq:torch.Tensor) -> torch.Tensor: # a window (T, 3, h, w) -> the SR center frame (3, H, W)
     "A window's SR center frame: its center frames for a sliding-window model; a recurrent model runs the window as a clip."
-    if getattr(model, 'recurrent', False): return model(lq[None])[0, lq.shape[0] // 2]
+    if is_recurrent(model): return model(lq[None])[0, lq.shape[0] // 2]
     return model(center_frames(lq, model.num_frames)[None])[0]
 
 class _Window:
@@ -192,7 +192,7 @@ def best_shipped_model() -> str|None:
 def _sr_of(model, ds, clip:str, t:int) -> torch.Tensor: # (3, H, W)
     "SR frame `t` of `clip` in `ds`: from its window (sliding-window models) or from the whole clip (recurrent ones)."
     idx = [i for i in range(len(ds)) if ds.items[i][0] == clip]
-    if not getattr(model, 'recurrent', False): return sr_center(model, ds[next(i for i in idx if ds.items[i][1] == t)]['lq'])
+    if not is_recurrent(model): return sr_center(model, ds[next(i for i in idx if ds.items[i][1] == t)]['lq'])
     lq = torch.stack([ds[i]['lq'][ds[i]['lq'].shape[0] // 2] for i in idx])
     return model(lq[None])[0, [ds.items[i][1] for i in idx].index(t)]
 

@@ -71,9 +71,9 @@ class OnnxModel(nn.Module):
         self.threads, self.sessions, self.export_seconds = threads, {}, []
         if isinstance(source, nn.Module):
             self.model, self.scale, self.pad_to, self.name = source.eval(), source.scale, getattr(source, 'pad_to', 1), getattr(source, 'registry_name', None)
-            self.recurrent = is_recurrent(source)
-            if not self.recurrent: self.num_frames = source.num_frames
-            if not self.recurrent or frames: self._export(frames)
+            self.family = 'recurrent' if is_recurrent(source) else 'window'
+            if not is_recurrent(self): self.num_frames = source.num_frames
+            if not is_recurrent(self) or frames: self._export(frames)
             return
         if isinstance(source, (str, Path)) and not Path(source).is_file(): raise FileNotFoundError(f"ONNX file {source} does not exist")
         if not isinstance(source, (str, Path, bytes)): raise TypeError(f"source must be a model, an .onnx path or bytes, got {type(source).__name__}")
@@ -83,8 +83,8 @@ class OnnxModel(nn.Module):
         meta = s.get_modelmeta().custom_metadata_map
         if 'vsr_lit.scale' not in meta: raise ValueError("this ONNX file has no vsr_lit metadata (scale, frames): export it with vsr_lit export")
         self.scale, self.pad_to, self.name = int(meta['vsr_lit.scale']), int(meta['vsr_lit.pad_to']), meta['vsr_lit.model']
-        self.recurrent, T = meta['vsr_lit.recurrent'] == '1', int(meta['vsr_lit.frames'])
-        if not self.recurrent: self.num_frames = T
+        self.family, T = ('recurrent' if meta['vsr_lit.recurrent'] == '1' else 'window'), int(meta['vsr_lit.frames'])
+        if not is_recurrent(self): self.num_frames = T
         self.sessions[T] = s
 
 # %% ../nbs/16d_export.ipynb #e7a3e9a5
@@ -95,7 +95,7 @@ def _export(self:OnnxModel, frames:int=None):
     t0 = time.perf_counter()
     data = onnx_bytes(self.model, frames)
     self.export_seconds.append(time.perf_counter() - t0)
-    self.sessions[frames if self.recurrent else self.num_frames] = _session(data, self.threads)
+    self.sessions[frames if is_recurrent(self) else self.num_frames] = _session(data, self.threads)
 
 @patch
 def forward(self:OnnxModel, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, 3, s·h, s·w), or (B, T, 3, s·h, s·w)
@@ -105,7 +105,7 @@ def forward(self:OnnxModel, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -
     if x.ndim != 5 or x.shape[2] != 3: raise ValueError(f"expected LR frames (B, T, 3, h, w), got {tuple(x.shape)}")
     T, (h, w) = x.shape[1], x.shape[-2:]
     if T not in self.sessions:
-        if self.model is None or not self.recurrent: raise ValueError(f"this ONNX graph takes {next(iter(self.sessions))} frames, got {T}")
+        if self.model is None or not is_recurrent(self): raise ValueError(f"this ONNX graph takes {next(iter(self.sessions))} frames, got {T}")
         self._export(T)
     xp = pad_to_multiple(x, self.pad_to) if self.pad_to > 1 else x
     out = self.sessions[T].run(None, {'lr': xp.detach().float().cpu().numpy()})[0]

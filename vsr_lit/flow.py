@@ -14,7 +14,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from .utils import load_state_dict_file, load_strict
+from .utils import architecture, load_state_dict_file, load_strict
 
 # %% ../nbs/12a_flow.ipynb #07d7bb76
 def check_flow(x:torch.Tensor, flow:torch.Tensor):
@@ -57,6 +57,7 @@ class SpyNetBasicModule(nn.Module):
         return self.basic_module(x)
 
 # %% ../nbs/12a_flow.ipynb #eea8928b
+@architecture('SpyNet', 'flow', checkpoint_key='basic_module.0.basic_module.0.weight')
 class SpyNet(nn.Module):
     "SpyNet optical flow with BasicSR's parameter names: `spynet(ref, supp)` warps `supp` onto `ref`; any frame size."
     def __init__(self, num_levels:int=6, # pyramid levels (BasicSR: 6)

@@ -16,7 +16,7 @@ from .pcd_tsa import TSAFusion
 from .edvr import EDVRTrunk, pad_to_multiple
 from .flow import SpyNet, flow_warp
 from .basicvsr import ConvResidualBlocks, RecurrentHead, clip_flows, spynet_config, recurrent_state_dict, count_blocks
-from .utils import register_model, load_state_dict_file, load_strict, count_params
+from .utils import architecture, register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12c_iconvsr.ipynb #3f5b2688
 class EDVRFeatureExtractor(EDVRTrunk):
@@ -55,11 +55,10 @@ def temporal_pad_index(num_frames:int, p:int) -> list:
     return [_mirror(i, num_frames) for i in before] + list(range(num_frames)) + [_mirror(i, num_frames) for i in after]
 
 # %% ../nbs/12c_iconvsr.ipynb #74d03578
+@architecture('IconVSR', 'recurrent', checkpoint_key='edvr.conv_first.weight', unstored=('keyframe_stride',), preset='basicvsr',
+              pad_to=4)                                     # frames are padded to multiples of 4 (the EDVR branch's pyramid)
 class IconVSR(RecurrentHead):
     "IconVSR (×4) with BasicSR's parameter names: BasicVSR + keyframe refill (EDVR features) + coupled propagation."
-    recurrent = True
-    checkpoint_key = ('edvr.conv_first.weight', 'IconVSR')  # a key every checkpoint of it holds, its name
-    pad_to = 4                                              # frames are padded to multiples of 4 (the EDVR branch's pyramid)
     def __init__(self, num_feat:int=64, num_block:int=15, # trunk channels and residual blocks (BasicSR's full model: 64, 30)
                  keyframe_stride:int=5, # a keyframe every this many frames (and the last)
                  temporal_padding:int=2, # p: the keyframe branch sees 2p+1 frames

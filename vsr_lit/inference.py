@@ -24,8 +24,8 @@ import torch
 
 from .data import VideoWriter, iter_video, list_frames, read_image, video_info, write_frames, IMG_EXT
 from .datasets import window_indices
-from .utils import default_device
-from .runtime import DTYPES, FeatureCache, is_edvr_family, resolve_dtype, upscale_tiled
+from .utils import default_device, is_recurrent
+from .runtime import DTYPES, FeatureCache, resolve_dtype, upscale_tiled
 from .roofline import narrow_conv3d_as_2d
 
 # %% ../nbs/16_inference.ipynb #4aeada3a
@@ -283,7 +283,7 @@ def _prepare(model, device, channels_last:bool, compile:bool, feature_cache:bool
     if channels_last or (channels_last is None and device.type == 'cpu'): to_channels_last(model)   # None: where measured faster
     if device.type == 'cpu': narrow_conv3d_as_2d(model)       # measured 1.8-3.5x faster where a model has them (16c_roofline)
     net = CompiledModel(model, say) if compile else model
-    return net, FeatureCache(model) if feature_cache and is_edvr_family(model) and not tile and not compile else None
+    return net, FeatureCache(model) if feature_cache and getattr(model, 'supports_feature_cache', False) and not tile and not compile else None
 
 def peak_memory_mb(device=None) -> float:
     "The peak memory of this process so far, in MB: resident memory on the CPU, allocated tensors on a CUDA device."
@@ -314,7 +314,7 @@ def _open_sink(source, dest, benchmark:bool, fps:float, audio:str, times:deque, 
 # %% ../nbs/16_inference.ipynb #719f4313
 def _sr_frames(model, net, cache, frames, device, dtype, padding, batch, tile, overlap, chunk, chunk_overlap, stages):
     "Yield uint8 SR frames `(n, s·h, s·w, 3)`, batch by batch: windows for sliding-window models, chunks for recurrent ones."
-    if getattr(model, 'recurrent', False):         # whole clips in chunks (padding, batch and the cache do not apply)
+    if is_recurrent(model):                        # whole clips in chunks (padding, batch and the cache do not apply)
         for _, clip, lo, n in stream_chunks(frames, chunk, chunk_overlap):
             yield _upscale_clip(net, clip, lo, n, device, dtype, tile, overlap, stages)
         return
@@ -327,7 +327,7 @@ def _sr_frames(model, net, cache, frames, device, dtype, padding, batch, tile, o
     if pending: yield _upscale_batch(net, [w for w, _ in pending], device, dtype, tile, overlap, cache, [i for _, i in pending], stages)
 
 # %% ../nbs/16_inference.ipynb #bd695bc0
-def upscale_video(model, # a registered model (has .scale; .num_frames, or .recurrent for clip models)
+def upscale_video(model, # a registered model (has .scale; .num_frames, or the recurrent family for clip models)
                   source, # a video file or a folder of frames
                   dest=None, # a video file (.mp4, .mkv, .mov, .avi, .webm) or a folder (no suffix) for PNG frames
                   padding:str='reflection_circle', # border mode of the windows

@@ -25,7 +25,7 @@ import torch
 from .data import VideoWriter, list_frames, video_info, write_atomic, write_frames
 from .datasets import window_indices
 from .models import is_recurrent
-from .runtime import FeatureCache, is_edvr_family, resolve_dtype
+from .runtime import FeatureCache, resolve_dtype
 from .inference import (_VIDEO_SUFFIXES, _Progress, _Stages, _has_other_streams, _prepare, _remove, _say, _upscale_batch,
                                _upscale_clip, check_destination, check_upscale_args, iter_source)
 from .scenes import cut_scores, scene_cuts, shots, thumbnail
@@ -337,7 +337,7 @@ def _work(model, source, journal, m, mine, rank, device, dtype, padding, batch, 
     segs = [tuple(s) for s in m['segments']]
     todo = [(k, segs[k], segment_reads(model, segs[k], padding, chunk_overlap)) for k in mine]
     net, _ = _prepare(model, device, channels_last, compile, False, tile, _say if progress and rank == 0 else None)
-    cache = bool(feature_cache and not tile and not compile and is_edvr_family(model))   # a fresh cache per segment
+    cache = bool(feature_cache and not tile and not compile and getattr(model, 'supports_feature_cache', False))   # a fresh cache per segment
     done_frames = lambda: sum(b - a for k, (a, b, *_) in enumerate(segs) if journal.done(k))
     bar = _Progress(m['frames'], progress and rank == 0); bar.update(done_frames())
     frames, _, _ = iter_source(source)

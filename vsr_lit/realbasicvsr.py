@@ -12,12 +12,13 @@ from torch import nn
 
 from .layers import check_window
 from .basicvsr import BasicVSR, ConvResidualBlocks, count_blocks
-from .utils import register_model
+from .utils import architecture, register_model
 
 # %% ../nbs/12e_realbasicvsr.ipynb #7e4b9ae9
+@architecture('RealBasicVSR', 'recurrent', checkpoint_key='image_cleaning.1.weight', unstored=('dynamic_refine_thres',),
+              preset='realbasicvsr')
 class RealBasicVSR(BasicVSR):
     "RealBasicVSR (×4): per-frame image cleaning (MMagic's `image_cleaning`), then BasicVSR with BasicSR's names."
-    checkpoint_key = ('image_cleaning.1.weight', 'RealBasicVSR')  # a key every checkpoint of it holds, its name
     max_passes = 3                                                  # cleaning passes at most (the reference's)
     def __init__(self, num_feat:int=64, num_block:int=20, # BasicVSR's channels and residual blocks per trunk
                  num_clean_block:int=20, # residual blocks of the cleaning module (its width is num_feat)

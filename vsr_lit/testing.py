@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 from .data import data_root, degrade_bi, excerpt_root, read_frames
 from .train import Learner, l1_loss
+from .utils import is_recurrent
 
 # %% ../nbs/02c_testing.ipynb #cf4b0819
 def fixtures_root() -> Path:
@@ -145,7 +146,7 @@ def real_window(num_frames:int, scale:int=4, t:int=3, size:int=None,
 def overfit_window(model, steps:int=200, lr:float=2e-3, seed:int=0) -> tuple: # (losses, lq, gt)
     "Train `model` on `real_window` (a 3-frame clip for recurrent models); return the losses and the window."
     torch.manual_seed(seed)
-    recurrent = getattr(model, 'recurrent', False)
+    recurrent = is_recurrent(model)
     lq, hq = real_window(3 if recurrent else model.num_frames, model.scale, every_gt=recurrent)
     learn = Learner(model, [dict(lq=lq[0], gt=hq[0])], loss_func=l1_loss, preset='dksan', lr=lr,  # Adam, constant lr
                     batch_size=1, steps=steps, seed=seed, device=next(model.parameters()).device)

@@ -58,10 +58,10 @@ PRESETS = {
 }
 
 def preset_for(model_name:str) -> str:
-    "The preset of a registered model name (the paper its settings come from)."
-    for p in ('edvr_plus', 'edvr', 'dksan', 'd3drrn', 'basicvsr', 'iconvsr', 'realbasicvsr'):
-        if model_name.startswith(p): return 'basicvsr' if p == 'iconvsr' else p
-    raise ValueError(f"no training preset for {model_name!r}: name one of {sorted(PRESETS)} (--preset)")
+    "The preset of a registered model name: its architecture's (declared at the class, `@architecture(preset=...)`)."
+    preset = getattr(MODELS[model_name].cls, 'train_preset', None) if model_name in MODELS else None
+    if preset is None: raise ValueError(f"no training preset for {model_name!r}: name one of {sorted(PRESETS)} (--preset)")
+    return preset
 
 def make_optimizer(model:nn.Module, preset:str='dksan', lr:float=None, steps:int=1000, restart_period:int=None):
     "Adam and a scheduler as the papers set them (cosine annealing with warm restarts where they use it)."
