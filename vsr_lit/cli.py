@@ -34,7 +34,7 @@ from .evaluate import evaluate_dataset, window_length
 from .inference import upscale_video, format_stats
 from .jobs import upscale_job
 from .prepare import prepare, data_info, format_info
-from .degradations import RealDegradedClips, degrade_folder, PRESETS as DEGRADATIONS
+from .degradations import RealDegradedClips, degrade_folder, DEGRADATIONS
 
 # %% ../nbs/17_cli.ipynb #9f4f8e28
 USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)

@@ -19,7 +19,8 @@ from torch.utils.data import Dataset
 
 from .resize import imresize
 from .data import list_frames, must_exist, read_image, image_size, degrade_bi
-from .prepare import find_training_data, vimeo_split, reds_split, clip_folders, video_frames_cache, VIDEO_EXT
+from .data import VIDEO_EXT
+from .prepare import find_training_data, vimeo_split, reds_split, clip_folders, video_frames_cache
 
 # %% ../nbs/01b_datasets.ipynb #4d0c0e37
 PADDING_MODES = ('replicate', 'reflection', 'reflection_circle', 'circle')

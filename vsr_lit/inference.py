@@ -22,7 +22,7 @@ from fastcore.basics import patch
 import numpy as np
 import torch
 
-from .data import VideoWriter, iter_video, list_frames, read_image, video_info, write_frames, IMG_EXT
+from .data import VideoWriter, iter_video, list_frames, read_image, video_info, write_frames, IMG_EXT, VIDEO_EXT
 from .datasets import window_indices
 from .utils import default_device, is_recurrent
 from .runtime import DTYPES, FeatureCache, resolve_dtype, upscale_tiled
@@ -155,8 +155,6 @@ class _Stages:
             yield x
 
 # %% ../nbs/16_inference.ipynb #1bfead14
-_VIDEO_SUFFIXES = ('.mp4', '.mkv', '.mov', '.avi', '.webm')
-
 def _upscale_batch(net, windows:list, device, dtype:str, tile:int=None, overlap:int=16, cache=None, idx=None,
                    stages:_Stages=None) -> np.ndarray:
     "uint8 windows `[(T, h, w, 3)] * B` (frame indices `idx`, for a `FeatureCache`) → uint8 SR frames `(B, s·h, s·w, 3)`."
@@ -184,7 +182,7 @@ def _upscale_clip(net, frames:list, lo:int, n:int, device, dtype:str, tile:int=N
 class _FrameSink:
     "SR frames to a temporary video file or PNG folder beside `dest`, renamed over `dest` by `commit()`."
     def __init__(self, dest:Path, fps:float, times:deque=None, **video_kw): # times: the source's frame timestamps
-        self.dest, self.count, self.video = dest, 0, dest.suffix.lower() in _VIDEO_SUFFIXES
+        self.dest, self.count, self.video = dest, 0, dest.suffix.lower() in VIDEO_EXT
         tb = video_kw.get('time_base')
         self.times, self.last, self.step = times, None, max(1, round(1 / (fps * tb))) if tb else 1
         self.tmp = dest.parent / (f'.{dest.stem}.partial{dest.suffix}' if self.video else f'.{dest.name}.partial')
@@ -253,8 +251,8 @@ def check_destination(source, dest, overwrite:bool=False):
     "Refuse an output that is the input (path, symlink, hard link, `..`, the input folder or inside it) or has an unknown suffix."
     if dest is None: raise ValueError("an output (dest) is needed, unless benchmark=True")
     source, dest = Path(source), Path(dest)
-    if dest.suffix and dest.suffix.lower() not in _VIDEO_SUFFIXES:
-        raise ValueError(f"unknown output suffix {dest.suffix!r}: use {', '.join(_VIDEO_SUFFIXES)} for a video, or a name without a suffix for a folder of PNG frames")
+    if dest.suffix and dest.suffix.lower() not in VIDEO_EXT:
+        raise ValueError(f"unknown output suffix {dest.suffix!r}: use {', '.join(VIDEO_EXT)} for a video, or a name without a suffix for a folder of PNG frames")
     src, dst = source.resolve(), dest.resolve()
     if src == dst or (dest.exists() and os.path.samefile(source, dest)):
         raise ValueError(f"the output {dest} is the input {source}: choose another output")
@@ -344,7 +342,7 @@ def upscale_video(model, # a registered model (has .scale; .num_frames, or the r
     audio = check_upscale_args(tile, overlap, batch, crf, fps, audio, chunk, chunk_overlap)
     if not benchmark: check_destination(source, dest, overwrite)
     device = torch.device(device) if device else default_device()
-    keep_times = fps is None and not benchmark and Path(source).is_file() and Path(dest).suffix.lower() in _VIDEO_SUFFIXES
+    keep_times = fps is None and not benchmark and Path(source).is_file() and Path(dest).suffix.lower() in VIDEO_EXT
     dtype, times, t0 = resolve_dtype(dtype, device, getattr(model, 'registry_name', None)), deque() if keep_times else None, time.perf_counter()   # video to video: the source's timing
     frames, src_fps, total = iter_source(source, times)
     net, cache = _prepare(model, device, channels_last, compile, feature_cache, tile, _say if progress else None)

@@ -22,11 +22,11 @@ import av
 import numpy as np
 import torch
 
-from .data import VideoWriter, list_frames, video_info, write_atomic, write_frames
+from .data import VideoWriter, list_frames, video_info, write_atomic, write_frames, VIDEO_EXT
 from .datasets import window_indices
 from .models import is_recurrent
 from .runtime import FeatureCache, resolve_dtype
-from .inference import (_VIDEO_SUFFIXES, _Progress, _Stages, _has_other_streams, _prepare, _remove, _say, _upscale_batch,
+from .inference import (_Progress, _Stages, _has_other_streams, _prepare, _remove, _say, _upscale_batch,
                                _upscale_clip, check_destination, check_upscale_args, iter_source)
 from .scenes import cut_scores, scene_cuts, shots, thumbnail
 from .utils import default_device
@@ -104,7 +104,7 @@ class Journal:
     def __init__(self, dest):
         self.dest = Path(dest)
         self.dir = self.dest.parent / f'.{self.dest.name}.journal'
-        self.video = self.dest.suffix.lower() in _VIDEO_SUFFIXES
+        self.video = self.dest.suffix.lower() in VIDEO_EXT
         self.manifest_path, self.frames_dir = self.dir / 'manifest.json', self.dir / 'frames'
     def exists(self) -> bool: return self.manifest_path.is_file()
     def segment_path(self, k:int) -> Path:      # a video segment, or the marker of a segment of PNG frames

@@ -90,7 +90,7 @@ def register_model(name:str, cls, description:str='', **defaults) -> ModelSpec:
     MODELS[name] = ModelSpec(cls, defaults, description)
     return MODELS[name]
 
-# %% ../nbs/02b_utils.ipynb #9286848b
+# %% ../nbs/02b_utils.ipynb #cf4c5ae0
 ARCHITECTURES = {}  # name -> class, in the order they were declared (an architecture follows those it builds on)
 
 def architecture(name:str, # what the papers and checkpoint files call it ('BasicVSR++')
