@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test portability install sync readme bench outputs docs clean-venv
+.PHONY: demo test test-fast portability install sync lint readme bench outputs docs clean-venv
 
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,17 +31,24 @@ sync: $(STAMP)
 	    exit 1; fi; \
 	else echo "not a git checkout: skipping the notebooks/package agreement check"; fi
 
-# `make test` runs the whole suite, then the portability pass: the numerics-sensitive tests (every notebook and the
-# model tests) again as the other class of CPU computes them (AVX2 kernels, no native bf16, one thread), so that a
-# result that holds only on this machine's instruction set fails here, not on a user's machine.
+# `make test` runs the whole suite, then the portability pass: the numerics-sensitive tests (the notebooks that compute
+# with models, kernels and metrics, and the model tests) again as the other class of CPU computes them (AVX2 kernels,
+# no native bf16, one thread), so that a result that holds only on this machine's instruction set fails here, not on
+# a user's machine. Notebooks of files, video containers, jobs, timing and the command line are not run twice.
 PORTABLE := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 VSR_LIT_NATIVE_BF16=0
+NOT_NUMERIC := 01a_prepare or 01b_datasets or 02b_utils or 16a_scene_cuts or 16b_jobs or 16c_roofline or 16d_export \
+               or 17_cli or 17a_main or index
 
 test: sync
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest -n 2 tests
 	$(MAKE) --no-print-directory portability
 
+# The edit loop: the package tests and the notebooks the current change touches (tools/test_fast.py).
+test-fast: $(STAMP)
+	$(BIN)/python tools/test_fast.py
+
 portability: $(STAMP)
-	$(PORTABLE) $(BIN)/python -m pytest -n 2 tests/test_notebooks.py tests/test_models.py
+	$(PORTABLE) $(BIN)/python -m pytest -n 2 tests/test_notebooks.py tests/test_models.py -k "not ($(NOT_NUMERIC))"
 
 readme:
 	$(BIN)/python tools/render_readme.py
