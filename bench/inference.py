@@ -37,7 +37,7 @@ import torch
 from vsr_lit.data import VideoWriter, data_root, read_frames, iter_video, write_video
 from vsr_lit.inference import upscale_video, stream_windows, to_channels_last, _quantise
 from vsr_lit.runtime import upscale_tiled, FeatureCache
-from vsr_lit.models import get_model, shipped_weights
+from vsr_lit.models import get_model, is_recurrent, shipped_weights
 from _memory import peak_of, child_output
 
 
@@ -130,7 +130,7 @@ if "a" in parts:
     fps = {}
     for name in ["bicubic", *(["edvr_m_tiny"] if QUICK else shipped_weights()), *RECURRENT]:
         m = get_model(name, pretrained=name in shipped_weights()).eval()
-        rec = getattr(m, "recurrent", False)              # a recurrent model: one pass over a 10-frame clip
+        rec = is_recurrent(m)              # a recurrent model: one pass over a 10-frame clip
         x = torch.rand(1, 10 if rec else m.num_frames, 3, *LR)
         with torch.no_grad():
             m(x)
@@ -287,7 +287,7 @@ if "i" in parts:
     for name in names:
         m = get_model(name, pretrained=True).eval()
         fps, outs = {}, {}
-        ort_m = OnnxModel(m, frames=n if getattr(m, "recurrent", False) else None)
+        ort_m = OnnxModel(m, frames=n if is_recurrent(m) else None)
         for backend, model in (("torch", m), ("onnxruntime", ort_m)):
             st = {}
             upscale_video(model, tmp / "in.mp4", benchmark=True, progress=False, dtype="fp32", stats=st)   # warm-up

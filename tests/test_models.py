@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from vsr_lit.models import get_model, list_models
+from vsr_lit.models import get_model, is_recurrent, list_models
 from vsr_lit.testing import overfit_window
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +22,7 @@ OVERFIT_IN_NOTEBOOKS = {name for _, name in OVERFIT_IN_NOTEBOOKS} | set(re.finda
 def test_interface(name):
     "A forward pass on a small window gives (B, 3, s·h, s·w) (a recurrent model: every frame of a clip, (B, T, 3, s·h, s·w))."
     m = get_model(name).eval()
-    recurrent = getattr(m, "recurrent", False)
+    recurrent = is_recurrent(m)
     assert m.scale in (2, 4, 16) and (m.num_frames is None if recurrent else m.num_frames % 2 == 1)
     h, w = (8, 12) if m.scale < 16 else (4, 6)
     if "tiny" not in name and name != "bicubic":
