@@ -132,7 +132,7 @@ def resolve_dtype(dtype:str, # 'auto', 'fp32', 'bf16' or 'fp16'
         if cost: warnings.warn("bf16 autocast: " + "; ".join(cost) + "; dtype 'auto' or 'fp32' avoids it")
     return dtype
 
-# %% ../nbs/15a_runtime.ipynb #273d3c5b
+# %% ../nbs/15a_runtime.ipynb #6f4cf4e1
 def conv3d_as_2d(x:torch.Tensor, # (B, C, T, H, W)
                  weight:torch.Tensor, bias:torch.Tensor=None, # (C_out, C, k_t, k_h, k_w), (C_out,)
                  padding=(0, 0, 0)) -> torch.Tensor: # (B, C_out, T_out, H_out, W_out)
