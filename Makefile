@@ -21,6 +21,7 @@ demo: $(STAMP)
 
 # Notebooks are the source: fail when nbdev_clean / nbdev_export / the README renderer would change a file.
 sync: $(STAMP)
+	$(MAKE) --no-print-directory lint
 	$(BIN)/nbdev_clean
 	$(BIN)/nbdev_export
 	$(BIN)/python tools/render_readme.py --check
@@ -42,6 +43,11 @@ NOT_NUMERIC := 01a_prepare or 01b_datasets or 02b_utils or 16a_scene_cuts or 16b
 test: sync
 	$(BIN)/python -m pytest -n 2 tests
 	$(MAKE) --no-print-directory portability
+
+# ruff on the package, tools, tests and benchmarks: syntax errors and undefined names (a name used before any import
+# of it fails here, not in a user's run).
+lint: $(STAMP)
+	$(BIN)/ruff check --select E9,F63,F7,F82 --exclude vsr_lit/_modidx.py vsr_lit tools tests bench
 
 # The edit loop: the package tests and the notebooks the current change touches (tools/test_fast.py).
 test-fast: $(STAMP)

@@ -92,7 +92,7 @@ if len(argv) > 1 and argv[0] == "--child":
         print(time.perf_counter() - t0, mb)
     elif which == "steps":  # (f) where the pipeline's memory goes: peak RSS above start after each step, one frame then all
         src, steps, out = Path(argv[2]), [], Path(tempfile.mkdtemp()) / "out.mp4"
-        from vsr_lit.inference import _upscale_batch
+        from vsr_lit.inference import upscale_batch
         m, dev = get_model("bicubic"), torch.device("cpu")
         frames = iter_video(src)
         def step(name, fn):
@@ -100,12 +100,12 @@ if len(argv) > 1 and argv[0] == "--child":
             steps.append(f"{name} +{mb:.0f}")
             return r
         f0 = step("decode first frame", lambda: next(frames))
-        sr = step("model + quantise, first frame (torch's kernels and buffers)", lambda: _upscale_batch(m, [[f0]], dev, "fp32"))
+        sr = step("model + quantise, first frame (torch's kernels and buffers)", lambda: upscale_batch(m, [[f0]], dev, "fp32"))
         w = VideoWriter(out, 25)
         step("open the h264 encoder, encode the first frame", lambda: w.write(sr[0]))
         def rest():
             for f in frames:
-                w.write(_upscale_batch(m, [[f]], dev, "fp32")[0])
+                w.write(upscale_batch(m, [[f]], dev, "fp32")[0])
             w.close()
         step("all other frames (x264 lookahead and threads fill up)", rest)
         print("; ".join(steps))

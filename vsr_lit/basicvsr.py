@@ -113,7 +113,7 @@ def spynet_config(sd:dict) -> dict:
     return dict(spynet_levels=levels, spynet_widths=widths, hr_feat=sd['conv_hr.weight'].shape[0])
 
 @patch(cls_method=True)
-def from_checkpoint(cls:RecurrentHead, path, # a BasicSR .pth (params / params_ema) or a state dict
+def from_basicsr(cls:RecurrentHead, path, # a BasicSR .pth (params / params_ema) or a state dict
                     **settings): # constructor arguments the weights do not store (their defaults: BasicSR's)
     "Build `cls` with the configuration its tensor shapes give (`cls.shape_config`) and load the weights strictly."
     key, name = cls.checkpoint_key, cls.architecture

@@ -171,7 +171,7 @@ class VideoWriter:
                         {'crf': str(crf), 'b': '0', 'lag-in-frames': '10'} if self.codec.startswith('libvpx') else {})
         self.options.update(options or {})
         self.container = self.stream = None
-        self.count = 0
+        self.count, self.stream_copy = 0, False      # stream_copy: packets muxed as they are (`open_stream_copy`)
 
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
@@ -230,10 +230,25 @@ def _declare_other_streams(self:VideoWriter):
 def close(self:VideoWriter):
     "Flush the encoder, copy (or transcode) the other streams' packets, close the container (safe to call twice)."
     if self.container is not None:
-        for pkt in self.stream.encode(): self.container.mux(pkt)
+        if not self.stream_copy:
+            for pkt in self.stream.encode(): self.container.mux(pkt)
         self._copy_other_streams()
         self.container.close()
         self.container = None
+
+@patch
+def open_stream_copy(self:VideoWriter, template):
+    "Open the file for packets encoded elsewhere (nothing re-encoded): a video stream like `template`, and the other streams."
+    self.path.parent.mkdir(parents=True, exist_ok=True)
+    self.container, self.stream_copy = av.open(str(self.path), mode='w'), True
+    self.stream = self.container.add_stream_from_template(template)
+    self._copied, self._transcoded = {}, {}
+    if self.copy_from is not None: self._declare_other_streams()
+
+@patch
+def mux(self:VideoWriter, packet):
+    "Write one already-encoded video packet (after `open_stream_copy`)."
+    packet.stream = self.stream; self.container.mux(packet); self.count += 1
 
 @patch
 def _copy_other_streams(self:VideoWriter):

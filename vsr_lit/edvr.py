@@ -169,7 +169,7 @@ def edvr_config_from_state_dict(sd:dict) -> dict:
                 scale=scale, hr_feat=sd['conv_hr.weight'].shape[0])
 
 @patch(cls_method=True)
-def from_checkpoint(cls:EDVR, path, # a .pth/.pt file or a state dict (BasicSR or original EDVR names)
+def from_basicsr(cls:EDVR, path, # a .pth/.pt file or a state dict (BasicSR or original EDVR names)
                      **overrides): # constructor arguments that the shapes cannot tell (e.g. center)
     "Build an EDVR whose configuration matches the checkpoint and load it strictly."
     sd = convert_original_edvr_keys(load_state_dict_file(path))

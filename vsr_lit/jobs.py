@@ -26,8 +26,8 @@ from .data import VideoWriter, list_frames, video_info, write_atomic, write_fram
 from .datasets import window_indices
 from .models import is_recurrent
 from .runtime import FeatureCache, resolve_dtype
-from .inference import (_Progress, _Stages, _has_other_streams, _prepare, _remove, _say, _upscale_batch,
-                               _upscale_clip, check_destination, check_upscale_args, iter_source)
+from .inference import (Progress, Stages, has_other_streams, prepare_model, remove_path, say, upscale_batch,
+                               upscale_clip, check_destination, check_upscale_args, iter_source)
 from .scenes import cut_scores, scene_cuts, shots, thumbnail
 from .utils import default_device
 
@@ -63,12 +63,12 @@ def run_segment(model, net, frames:dict, seg:tuple, device, dtype:str, padding:s
     if is_recurrent(model):
         for c0 in range(start, stop, chunk):
             c1 = min(c0 + chunk, stop); a, b = max(s, c0 - chunk_overlap), min(e, c1 + chunk_overlap)
-            yield _upscale_clip(net, [frames[i] for i in range(a, b)], c0 - a, c1 - c0, device, dtype, tile, overlap, stages)
+            yield upscale_clip(net, [frames[i] for i in range(a, b)], c0 - a, c1 - c0, device, dtype, tile, overlap, stages)
         return
     cache = FeatureCache(model) if feature_cache else None            # fresh for every segment: segments are independent
     for b0 in range(start, stop, batch):
         idx = [window(t, model.num_frames, (s, e), padding) for t in range(b0, min(b0 + batch, stop))]
-        yield _upscale_batch(net, [[frames[i] for i in ix] for ix in idx], device, dtype, tile, overlap, cache, idx, stages)
+        yield upscale_batch(net, [[frames[i] for i in ix] for ix in idx], device, dtype, tile, overlap, cache, idx, stages)
 
 # %% ../nbs/16b_jobs.ipynb #350bd4dc
 JOURNAL_FORMAT = 1     # the layout of a journal; a journal written by a newer version is refused
@@ -125,10 +125,10 @@ class Journal:
     def lossless(self) -> bool: return bool(getattr(self, 'manifest', {}).get('options', {}).get('lossless'))
     def clean_partials(self):
         "Remove what a killed run was writing (its segment files and frames are written under temporary names)."
-        for p in self.dir.glob('.*'): _remove(p)
+        for p in self.dir.glob('.*'): remove_path(p)
         if self.frames_dir.is_dir():
-            for p in self.frames_dir.glob('.*'): _remove(p)
-    def remove(self): _remove(self.dir)
+            for p in self.frames_dir.glob('.*'): remove_path(p)
+    def remove(self): remove_path(self.dir)
 
 def check_journal(m:dict, want:dict):
     "Refuse to resume a journal made for another input, model, weights or pixel-changing option (naming each difference)."
@@ -197,7 +197,7 @@ class _SegmentSink:
         if self.writer is not None:
             try: self.writer.close()
             except Exception: pass                            # removed anyway
-        _remove(self.tmp)
+        remove_path(self.tmp)
 
 # %% ../nbs/16b_jobs.ipynb #04f18522
 def merge_segments(journal:Journal, source, audio:str='copy') -> Path:
@@ -208,13 +208,11 @@ def merge_segments(journal:Journal, source, audio:str='copy') -> Path:
         journal.frames_dir.mkdir(exist_ok=True)
         return _put_in_place(journal, journal.frames_dir)
     tmp = dest.parent / f'.{dest.stem}.partial{dest.suffix}'
-    _remove(tmp)
-    copy_from = source if audio != 'none' and Path(source).is_file() and _has_other_streams(source) else None
+    remove_path(tmp)
+    copy_from = source if audio != 'none' and Path(source).is_file() and has_other_streams(source) else None
     w = VideoWriter(tmp, m['fps'], copy_from=copy_from, audio='copy' if audio == 'none' else audio)
-    w.container, w._copied, w._transcoded = av.open(str(tmp), 'w'), {}, {}
     try:
-        with av.open(str(journal.segment_path(0))) as s0: w.stream = w.container.add_stream_from_template(s0.streams.video[0])
-        if copy_from is not None: w._declare_other_streams()
+        with av.open(str(journal.segment_path(0))) as s0: w.open_stream_copy(s0.streams.video[0])
         annexb = dest.suffix.lower() == '.avi' and w.stream.codec_context.name == 'h264'   # AVI keeps h264 in Annex B form
         count = 0
         for k in range(len(m['segments'])):
@@ -223,13 +221,13 @@ def merge_segments(journal:Journal, source, audio:str='copy') -> Path:
                 bsf = av.bitstream.BitStreamFilterContext('h264_mp4toannexb', st, w.stream) if annexb else None
                 for p in s.demux(st):
                     for q in (bsf.filter(p if p.size else None) if bsf else [p] if p.size else []):
-                        q.stream = w.stream; w.container.mux(q); count += 1; _fault('merge', count)
-        w._copy_other_streams()
-        w.container.close()
+                        w.mux(q); count += 1; _fault('merge', count)
+        w.close()
     except BaseException:
-        try: w.container.close()
+        try:
+            if w.container is not None: w.container.close()
         except Exception: pass
-        _remove(tmp); raise
+        remove_path(tmp); raise
     return _put_in_place(journal, tmp)
 
 def _put_in_place(journal:Journal, made:Path) -> Path:
@@ -239,7 +237,7 @@ def _put_in_place(journal:Journal, made:Path) -> Path:
     old = dest.parent / f'.{dest.name}.old'
     if dest.is_dir() and not dest.is_symlink(): os.replace(dest, old)
     os.replace(made, dest)
-    _remove(old); journal.remove()
+    remove_path(old); journal.remove()
     return dest
 
 # %% ../nbs/16b_jobs.ipynb #c02f99d8
@@ -336,12 +334,12 @@ def _work(model, source, journal, m, mine, rank, device, dtype, padding, batch, 
     "Decode the input once, keep the frames the next of my segments reads, run it, commit it; on an interruption say how to resume."
     segs = [tuple(s) for s in m['segments']]
     todo = [(k, segs[k], segment_reads(model, segs[k], padding, chunk_overlap)) for k in mine]
-    net, _ = _prepare(model, device, channels_last, compile, False, tile, _say if progress and rank == 0 else None)
+    net, _ = prepare_model(model, device, channels_last, compile, False, tile, say if progress and rank == 0 else None)
     cache = bool(feature_cache and not tile and not compile and getattr(model, 'supports_feature_cache', False))   # a fresh cache per segment
     done_frames = lambda: sum(b - a for k, (a, b, *_) in enumerate(segs) if journal.done(k))
-    bar = _Progress(m['frames'], progress and rank == 0); bar.update(done_frames())
+    bar = Progress(m['frames'], progress and rank == 0); bar.update(done_frames())
     frames, _, _ = iter_source(source)
-    buf, j, written, sink, stages = {}, 0, 0, None, _Stages()
+    buf, j, written, sink, stages = {}, 0, 0, None, Stages()
     try:
         for i, f in enumerate(frames):
             if j == len(todo): break
