@@ -69,6 +69,3 @@ register_model('realbasicvsr', RealBasicVSR, 'RealBasicVSR (MMagic-compatible): 
                num_feat=64, num_block=20, num_clean_block=20)
 register_model('realbasicvsr_tiny', RealBasicVSR, "RealBasicVSR for CPU experiments: basicvsr_tiny's BasicVSR + a 2-block cleaning module",
                num_feat=16, num_block=2, num_clean_block=2, spynet_levels=4, spynet_widths=(8, 16, 8, 8), hr_feat=16);
-register_model('vsr_lit_general_x4', RealBasicVSR,
-               'a general CPU upscaler to train on clean, compressed and real-world degraded clips (C24, 6+3 blocks)',
-               num_feat=24, num_block=6, num_clean_block=3, spynet_levels=4, spynet_widths=(8, 16, 8, 8), hr_feat=24);
