@@ -18,7 +18,7 @@ API = {
                          "synthetic_clip", "SyntheticClipDataset", "MixedDataset", "training_set", "validation_set", "CenterCropWindows"],
     "vsr_lit.layers": ["ResidualBlockNoBN", "ChannelAttention", "RCAB", "PixelShuffleUpsampler", "UpsampleHead", "AttentionGate"],
     "vsr_lit.deform": ["sample_pixels", "deform_conv2d", "DCNv2Pack", "set_dcn_impl"],
-    "vsr_lit.utils": ["count_params", "conv_macs", "default_device", "load_state_dict_file", "check_state_dict", "load_strict", "ARCHITECTURES", "architecture", "is_recurrent",
+    "vsr_lit.utils": ["count_params", "conv_macs", "default_device", "load_state_dict_file", "check_state_dict", "load_strict", "load_file_object", "ARCHITECTURES", "architecture", "is_recurrent",
                       "MODELS", "register_model"],
     "vsr_lit.testing": ["deform_conv2d_naive", "deform_conv3d_naive", "deform_kernel_conv2d_naive", "real_window", "overfit_window"],
     "vsr_lit.mfe": ["MFE"],
