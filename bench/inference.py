@@ -35,7 +35,7 @@ import numpy as np
 import torch
 
 from vsr_lit.data import VideoWriter, data_root, read_frames, iter_video, write_video
-from vsr_lit.inference import upscale_video, stream_windows, to_channels_last, _quantise
+from vsr_lit.inference import upscale_video, stream_windows, to_channels_last, quantise
 from vsr_lit.runtime import upscale_tiled, FeatureCache
 from vsr_lit.models import get_model, is_recurrent, shipped_weights
 from _memory import peak_of, child_output
@@ -82,7 +82,7 @@ if len(argv) > 1 and argv[0] == "--child":
         if which == "floor":       # the frames upscale_video writes, made before the clock starts
             m = get_model("bicubic")
             with torch.no_grad():
-                sr = [_quantise(m(torch.from_numpy(f).permute(2, 0, 1)[None, None].float().div(255)))[0] for f in iter_video(src)]
+                sr = [quantise(m(torch.from_numpy(f).permute(2, 0, 1)[None, None].float().div(255)))[0] for f in iter_video(src)]
         floor = lambda: encode_x4(lambda f, i, v: av.VideoFrame.from_ndarray(sr[i], format="rgb24"))
         st = {}
         fn = {"plain": plain, "floor": floor}.get(which) or (lambda: upscale_video(get_model("bicubic"), src, out, progress=False, stats=st))

@@ -24,7 +24,7 @@ from vsr_lit.data import data_root, excerpt_root, read_frames, write_video
 from vsr_lit.deform import set_dcn_impl
 from vsr_lit.inference import upscale_video, to_channels_last
 from vsr_lit.models import get_model, is_recurrent, shipped_weights
-from vsr_lit.roofline import conv_peak, conv_rate, module_profile, roofline_row
+from vsr_lit.roofline import PEAK_SHAPES, conv_peak, conv_rate, module_profile, roofline_row
 
 QUICK = "--quick" in sys.argv
 n, size = (3, (32, 48)) if QUICK else (10, (180, 320))
@@ -36,12 +36,15 @@ frames = np.concatenate([frames, frames[::-1]])[:n, :size[0], :size[1]]
 write_video(frames, tmp / "lr.mp4", crf=0)
 src = tmp / "lr.mp4"
 
-peak32, peak16 = conv_peak(torch.float32), conv_peak(torch.bfloat16)
+shapes = ((16, *size),) if QUICK else PEAK_SHAPES                                   # --quick: one small shape
+peak32, peak16 = conv_peak(torch.float32, shapes), conv_peak(torch.bfloat16, shapes)
 print(f"{torch.get_num_threads()} threads; dense 3x3 conv peak: fp32 {peak32['gflops']:.0f} GFLOP/s "
       f"({peak32['shape'][0]} ch at {peak32['shape'][1]}x{peak32['shape'][2]}, {'channels-last' if peak32['channels_last'] else 'contiguous'}), "
       f"bf16 {peak16['gflops']:.0f} GFLOP/s ({peak16['gflops'] / peak32['gflops']:.2f}x fp32)")
-print("fp32 rate at narrow widths (180x320, channels-last): "
-      + ", ".join(f"{c} ch {conv_rate(c, 180, 320):.0f} GFLOP/s ({conv_rate(c, 180, 320) / peak32['gflops']:.2f} of peak)" for c in (16, 32)))
+if not QUICK:
+    print("fp32 rate at narrow widths (180x320, channels-last): "
+          + ", ".join(f"{c} ch {conv_rate(c, 180, 320):.0f} GFLOP/s ({conv_rate(c, 180, 320) / peak32['gflops']:.2f} of peak)"
+                      for c in (16, 32)))
 
 names = ["bicubic", "edvr_m_tiny", "basicvsr_tiny"] if QUICK else ["bicubic"] + shipped_weights()
 print(f"\n{n} frames {size[0]}x{size[1]} -> x4, end to end, fp32")

@@ -150,3 +150,19 @@ def test_two_processes_equal_one(film, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     assert 'frames written to' in r.stdout and 'the last process to finish writes' in r.stdout
     _same(_content(tmp_path / 'two.mp4'), _content(tmp_path / 'one.mp4'))
+
+
+@pytest.mark.parametrize("name", __import__('vsr_lit.models', fromlist=['shipped_weights']).shipped_weights())
+def test_one_engine_plain_and_job_give_the_same_frames(name, tmp_path):
+    "A plain upscale is one segment of the engine: a job without cuts, in segments of 4 frames, gives the same frames."
+    from vsr_lit.data import write_frames
+    from vsr_lit.inference import UpscaleOptions, upscale_video
+    write_frames(np.concatenate([read_frames(excerpt_root() / 'Vid4/BIx4' / c)[:5, 40:72, 40:88] for c in CLIPS[:2]]), tmp_path / 'in')
+    m, opts = get_model(name, pretrained=True), UpscaleOptions(batch=2, chunk=3, chunk_overlap=1, scene_cuts='off', segment=4)
+    upscale_video(m, tmp_path / 'in', tmp_path / 'plain', opts, progress=False)
+    jobs.upscale_job(m, tmp_path / 'in', tmp_path / 'job', opts, progress=False)
+    st = {}
+    jobs.upscale_job(m, tmp_path / 'in', None, opts, progress=False, benchmark=True, stats=st)   # --benchmark: the same job, nothing written
+    a, b = read_frames(tmp_path / 'plain'), read_frames(tmp_path / 'job')
+    assert a.shape == (10, 128, 192, 3) and np.array_equal(a, b)
+    assert st['frames'] == 10 and set(st['stages']) == {'decode', 'model', 'quantise'} and not (tmp_path / '.None.journal').exists()

@@ -31,7 +31,7 @@ from .models import get_model, list_models, is_recurrent, from_checkpoint
 from .train import (Learner, init_distributed, preset_for, init_from, LOSSES, PRESETS,
                            Validate, Checkpoint, ProgressBar, GradClip, EMA, MixedPrecision, FusionWarmup, DDP, Compile, CleaningLoss)
 from .evaluate import evaluate_dataset, window_length
-from .inference import upscale_video, format_stats
+from .inference import UpscaleOptions, format_stats
 from .jobs import upscale_job
 from .prepare import prepare, data_info, format_info
 from .degradations import RealDegradedClips, degrade_folder, DEGRADATIONS
@@ -257,13 +257,13 @@ def cmd_upscale(args):
     "Upscale a video or a frame folder with a registered model or the model of a weights file."
     if args.output is None and not args.benchmark: raise ValueError("an output is needed (or --benchmark to write nothing)")
     model, stats = _backend(_model(args.model, args.weights, _settings(args.set)), args), {}
-    kw = dict(padding=args.padding, batch=args.batch, tile=args.tile, overlap=args.overlap, device=args.device, dtype=args.dtype,
-              compile=args.compile, channels_last=args.channels_last, fps=args.fps, lossless=args.lossless, crf=args.crf,
-              audio='none' if args.no_audio else args.audio, overwrite=args.overwrite, chunk=args.chunk, chunk_overlap=args.chunk_overlap,
-              progress=not args.quiet, stats=stats)
-    if args.benchmark:
-        upscale_video(model, args.input, None, benchmark=True, **kw); print(f"benchmark: {format_stats(stats)}"); return
-    n = upscale_job(model, args.input, args.output, resume=args.resume, scene_cuts=args.scene_cuts, segment=args.segment, **kw)
+    opts = UpscaleOptions(padding=args.padding, batch=args.batch, tile=args.tile, overlap=args.overlap, device=args.device,
+                          dtype=args.dtype, compile=args.compile, channels_last=args.channels_last, fps=args.fps,
+                          lossless=args.lossless, crf=args.crf, audio='none' if args.no_audio else args.audio, chunk=args.chunk,
+                          chunk_overlap=args.chunk_overlap, scene_cuts=args.scene_cuts, segment=args.segment)
+    n = upscale_job(model, args.input, None if args.benchmark else args.output, opts, resume=args.resume,
+                    overwrite=args.overwrite, progress=not args.quiet, benchmark=args.benchmark, stats=stats)
+    if args.benchmark: print(f"benchmark: {format_stats(stats)}"); return
     print(f"{n} frames written to {args.output}" if stats['merged'] else
           f"process {stats['rank']}: {stats['frames']} frames done; the last process to finish writes {args.output}")
 

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['IMG_EXT', 'VIDEO_EXT', 'repo_root', 'data_root', 'excerpt_root', 'must_exist', 'list_frames', 'read_image',
            'image_size', 'read_frames', 'write_atomic', 'write_frames', 'video_info', 'iter_video', 'read_video',
-           'VideoWriter', 'write_video', 'degrade_bi', 'gaussian_kernel', 'degrade_bd', 'bi_mismatches']
+           'default_codec', 'VideoWriter', 'write_video', 'degrade_bi', 'gaussian_kernel', 'degrade_bd',
+           'bi_mismatches']
 
 # %% ../nbs/01_data.ipynb #d64964a8
 import os
@@ -147,6 +148,10 @@ def read_video(path) -> np.ndarray:
     return np.stack(frames)
 
 # %% ../nbs/01_data.ipynb #f015750d
+def default_codec(path, lossless:bool=False) -> str:
+    "The codec a video file gets unless one is asked for: FFV1 when lossless, VP9 for .webm, else h264."
+    return 'ffv1' if lossless else 'libvpx-vp9' if Path(path).suffix.lower() == '.webm' else 'libx264'
+
 class VideoWriter:
     "Encode RGB frames into a video file as they arrive (h264/yuv420p by default, VP9 for .webm, `lossless=True` for FFV1)."
     def __init__(self, path, # output file (.mp4, .mkv, .mov, .avi, .webm)
@@ -164,8 +169,7 @@ class VideoWriter:
         if audio not in ('copy', 'transcode'): raise ValueError(f"audio must be 'copy' or 'transcode', got {audio!r}")
         self.copy_from, self.audio = (Path(copy_from) if copy_from is not None else None), audio
         self.time_base = Fraction(time_base) if time_base is not None else None
-        webm = self.path.suffix.lower() == '.webm'
-        self.codec = codec or ('ffv1' if lossless else 'libvpx-vp9' if webm else 'libx264')
+        self.codec = codec or default_codec(self.path, lossless)
         self.pix_fmt = pix_fmt or {'ffv1': 'bgr0', 'libx264rgb': 'rgb24', 'png': 'rgb24'}.get(self.codec, 'yuv420p')
         self.options = ({'crf': str(crf), 'rc-lookahead': '10'} if self.codec.startswith('libx264') else
                         {'crf': str(crf), 'b': '0', 'lag-in-frames': '10'} if self.codec.startswith('libvpx') else {})

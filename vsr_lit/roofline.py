@@ -59,9 +59,10 @@ def conv_rate(channels:int, h:int, w:int, # a 3×3 convolution, channels → cha
 
 PEAK_SHAPES = ((64, 180, 320), (128, 180, 320), (256, 90, 160))   # (channels, h, w): large enough to fill the caches' appetite
 
-def conv_peak(dtype=torch.float32) -> dict: # gflops, and the shape and layout that gave it
+def conv_peak(dtype=torch.float32, # the dtype of the convolutions
+              shapes=PEAK_SHAPES) -> dict: # gflops, and the shape and layout that gave it
     "This machine's dense-conv peak, measured now: the best GFLOP/s of a large 3×3 convolution over a few sizes and both layouts."
-    rates = {(c, h, w, cl): conv_rate(c, h, w, dtype, cl, reps=7) for c, h, w in PEAK_SHAPES for cl in (False, True)}
+    rates = {(c, h, w, cl): conv_rate(c, h, w, dtype, cl, reps=7) for c, h, w in shapes for cl in (False, True)}
     best = max(rates, key=rates.get)
     return dict(gflops=rates[best], shape=best[:3], channels_last=best[3], dtype=str(dtype).split('.')[-1])
 
