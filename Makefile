@@ -41,7 +41,7 @@ NOT_NUMERIC := 01a_prepare or 01b_datasets or 02b_utils or 16a_scene_cuts or 16b
                or 17_cli or 17a_main or index
 
 test: sync
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --durations=25 tests
 	$(MAKE) --no-print-directory portability
 
 # ruff on the package, tools, tests and benchmarks: syntax errors and undefined names (a name used before any import
@@ -53,8 +53,13 @@ lint: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python tools/test_fast.py
 
+# On a machine of that class already (AVX2, no native bf16) the pass would repeat the main suite exactly: it says so
+# and skips.
 portability: $(STAMP)
-	$(PORTABLE) $(BIN)/python -m pytest -n 2 tests/test_notebooks.py tests/test_models.py -k "not ($(NOT_NUMERIC))"
+	@if $(BIN)/python -c "import sys, torch; from vsr_lit.runtime import cpu_has_native_bf16; \
+	  sys.exit(torch.backends.cpu.get_cpu_capability() == 'AVX2' and not cpu_has_native_bf16())"; then \
+	  $(PORTABLE) $(BIN)/python -m pytest -n 2 tests/test_notebooks.py tests/test_models.py -k "not ($(NOT_NUMERIC))"; \
+	else echo "portability pass: this machine is already of that class (AVX2, no native bf16): the main suite ran it"; fi
 
 readme:
 	$(BIN)/python tools/render_readme.py

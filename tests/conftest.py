@@ -3,6 +3,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Under pytest-xdist the workers share the cores: each computes with its share of them (one thread each for `-n 2` on
+# two cores). Two workers of two threads each on two cores ran the tiny models' training 3x slower than one thread each
+# (the threads of one process wait on those of the other). Subprocesses (the command line) inherit the setting.
+if os.environ.get("PYTEST_XDIST_WORKER") and "OMP_NUM_THREADS" not in os.environ:
+    _share = str(max(1, (os.cpu_count() or 1) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))))
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = _share
+    import torch
+    torch.set_num_threads(int(_share))
+
 
 def pytest_report_header(config):
     "The machine class a failure belongs to: CPU capability, native bf16, threads, and what dtype 'auto' resolves to."
