@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from safetensors.torch import save_file
 
-from .utils import ARCHITECTURES, MODELS, count_params, load_strict, load_file_object
+from .utils import ARCHITECTURES, MODELS, check_config, count_params, load_strict, load_file_object
 from .data import write_atomic
 from .flow import SpyNet
 from .d3drrn import D3DRRN
@@ -150,10 +150,14 @@ def from_checkpoint(source, # a file (.pth/.pt/.safetensors) of any supported fo
     if ck.meta.get('format') == 'vsr_lit' and 'config' in ck.meta:
         arch = next((a for a, c in ARCHITECTURES.items() if c.__name__ == ck.meta.get('class')), None)
         if arch is None: raise ValueError(f"{label}: its class {ck.meta.get('class')!r} is not one of this library's")
-        config = {**_from_json(json.loads(ck.meta['config'])), **settings}
+        try: stored = json.loads(ck.meta['config'])
+        except ValueError: raise ValueError(f"{label}: its stored settings are not JSON: {ck.meta['config'][:80]!r}") from None
+        if not isinstance(stored, dict): raise ValueError(f"{label}: its stored settings must map names to values, got {stored!r:.80}")
+        config = {**_from_json(stored), **settings}
     else:
         arch = detect_architecture(ck.state_dict, label)
         config = shape_config(arch, ck.state_dict, label, **settings)
+    check_config(ARCHITECTURES[arch], config, f"{label}: the settings")          # before building: types, ranges, size
     model = load_strict(ARCHITECTURES[arch](**config), ck.state_dict, f"{label} ({ck.format} format, {arch})").eval()
     model.config, model.checkpoint = config, dict(format=ck.format, architecture=arch, notes=ck.notes)
     name, _ = registered_match(type(model), ck.state_dict)

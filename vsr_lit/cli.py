@@ -216,7 +216,7 @@ def cmd_data(args):
         r = prepare(args.name, args.source, args.to, progress=not args.quiet)
         print(f"{r['set']}: {r['clips']} clips checked, {r['written']} written, {r['skipped']} already done, in {r['folder']}")
     if args.action == 'degrade':
-        r = degrade_folder(args.gt_dir, args.to, args.preset, args.seed, progress=not args.quiet)
+        r = degrade_folder(args.gt_dir, args.to, args.preset, args.seed, progress=not args.quiet, overwrite=args.overwrite)
         print(f"{r['clips']} clips: {r['written']} degraded, {r['skipped']} already done, in {r['folder']} ({args.preset}, seed {args.seed})")
         return
     print(format_info(data_info(args.to if args.action == 'prepare' else args.dir)))
@@ -237,6 +237,7 @@ def add_data_parser(sub):
     g.add_argument('--to', required=True, help='the LR folder to write (one clip folder per GT clip)')
     g.add_argument('--preset', default='realistic', choices=sorted(DEGRADATIONS)); g.add_argument('--seed', type=int, default=0)
     g.add_argument('--quiet', action='store_true')
+    g.add_argument('--overwrite', action='store_true', help='redo the clips of a folder made with another preset, seed or settings')
     i = a.add_parser('info', help='sets, clips, frames, sizes and LR sets in a data folder')
     i.add_argument('dir')
     d.set_defaults(func=cmd_data)

@@ -20,7 +20,7 @@ from fastcore.basics import patch
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from .metrics import to_uint8
 from .resize import imresize
@@ -74,15 +74,23 @@ def list_frames(folder) -> list:
 
 def read_image(path, convert:bool=False) -> np.ndarray:
     "One 8-bit RGB image `(H, W, 3)`; other modes raise unless `convert=True`."
-    with Image.open(path) as im:
-        if im.mode != 'RGB':
-            if not convert: raise ValueError(f"{path}: expected an RGB image, got mode {im.mode} (pass convert=True)")
-            im = im.convert('RGB')
-        return np.array(im)
+    try:
+        with Image.open(path) as im:
+            if im.mode != 'RGB':
+                if not convert: raise ValueError(f"{path}: expected an RGB image, got mode {im.mode} (pass convert=True)")
+                im = im.convert('RGB')
+            return np.array(im)
+    except (UnidentifiedImageError, OSError, SyntaxError) as e:
+        if isinstance(e, FileNotFoundError): raise
+        raise ValueError(f"{path} is not an image that can be read ({type(e).__name__})") from None
 
 def image_size(path) -> tuple:
     "(height, width) of an image file, read from its header without decoding the pixels."
-    with Image.open(path) as im: return im.size[1], im.size[0]
+    try:
+        with Image.open(path) as im: return im.size[1], im.size[0]
+    except (UnidentifiedImageError, OSError, SyntaxError) as e:
+        if isinstance(e, FileNotFoundError): raise
+        raise ValueError(f"{path} is not an image that can be read ({type(e).__name__})") from None
 
 # %% ../nbs/01_data.ipynb #af207474
 def read_frames(folder, # a folder of images, read in numeric order

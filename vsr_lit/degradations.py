@@ -313,11 +313,20 @@ def clip_seed(seed:int, clip:str) -> int:
     "The seed of one clip of a set: the set's seed and the clip's name (a stable hash)."
     return (seed * 1_000_003 + zlib.crc32(clip.encode())) % 2 ** 31
 
-def degrade_folder(gt_dir, to, preset:str='realistic', seed:int=0, progress:bool=True, **settings) -> dict: # {'clips', 'written', 'skipped', 'folder'}
+def degrade_folder(gt_dir, to, preset:str='realistic', seed:int=0, progress:bool=True,
+                   overwrite:bool=False, # redo every clip of a folder made with other settings
+                   **settings) -> dict: # {'clips', 'written', 'skipped', 'folder'}
     "Write a real-degraded LR copy of every clip folder in `gt_dir` (or of `gt_dir` itself, a clip) to `to`; resumable."
     gt_dir, to = Path(gt_dir), Path(to)
     if preset not in DEGRADATIONS: raise ValueError(f"preset must be one of {sorted(DEGRADATIONS)}, got {preset!r}")
-    subs = sorted(p for p in gt_dir.iterdir() if p.is_dir()) if gt_dir.is_dir() else []
+    if not gt_dir.is_dir(): raise NotADirectoryError(f"GT folder {gt_dir} does not exist or is not a folder")
+    if to.resolve() == gt_dir.resolve(): raise ValueError(f"the output {to} is the GT folder {gt_dir}: choose another")
+    old = _read_record(to / 'degradation.json')
+    new = dict(preset=preset, seed=seed, settings=settings)
+    if old is not None and {k: old.get(k) for k in new} != new and not overwrite:
+        raise FileExistsError(f"{to} holds frames degraded with preset {old.get('preset')!r}, seed {old.get('seed')!r}, settings "
+                              f"{old.get('settings')!r}: pass overwrite=True (--overwrite) to redo them with these")
+    subs = sorted(p for p in gt_dir.iterdir() if p.is_dir() and p.resolve() != to.resolve())     # never the output itself
     clips = subs or [gt_dir]
     deg, done = DEGRADATIONS[preset](**settings), dict(written=0, skipped=0)
     it = clips
@@ -328,7 +337,16 @@ def degrade_folder(gt_dir, to, preset:str='realistic', seed:int=0, progress:bool
     for c in it:
         n, out = len(list_frames(c)), (to / c.name if subs else to)
         record['clips'][c.name] = clip_seed(seed, c.name)
-        if out.is_dir() and sum(1 for f in out.iterdir() if f.suffix == '.png') == n: done['skipped'] += 1; continue
+        if not overwrite and out.is_dir() and sum(1 for f in out.iterdir() if f.suffix == '.png') == n: done['skipped'] += 1; continue
         write_frames(deg(read_frames(c), seed=record['clips'][c.name]), out); done['written'] += 1
     write_atomic(to / 'degradation.json', lambda t: Path(t).write_text(json.dumps(record, indent=1)))
     return dict(clips=len(clips), folder=to, **done)
+
+# %% ../nbs/01c_degradations.ipynb #c99a0cc1
+def _read_record(path:Path):
+    "The settings a degraded folder was made with (`degradation.json`), or None."
+    if not path.is_file(): return None
+    try: r = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError): raise ValueError(f"{path} is damaged (not JSON): remove it, or the folder") from None
+    if not isinstance(r, dict): raise ValueError(f"{path} is damaged (not a record of settings): remove it, or the folder")
+    return r

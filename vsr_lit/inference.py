@@ -180,7 +180,8 @@ def upscale_batch(net, windows:list, device, dtype:str, tile:int=None, overlap:i
     with stages('quantise'): return quantise(y)
 
 def quantise(y:torch.Tensor) -> np.ndarray:
-    "float `(N, 3, H, W)` in [0, 1] → uint8 `(N, H, W, 3)`, in place (no frame-sized temporaries)."
+    "float `(N, 3, H, W)` in [0, 1] → uint8 `(N, H, W, 3)`, in place (no frame-sized temporaries); NaN or inf refused."
+    if not torch.isfinite(y).all(): raise ValueError("the model's output holds NaN or infinite values: its weights or its input are broken")
     return y.clamp_(0, 1).mul_(255).round_().permute(0, 2, 3, 1).to(torch.uint8, memory_format=torch.contiguous_format).numpy()
 
 def upscale_clip(net, frames:list, lo:int, n:int, device, dtype:str, tile:int=None, overlap:int=16,
