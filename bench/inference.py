@@ -278,7 +278,7 @@ if "i" in parts:
     from vsr_lit.export import OnnxModel
     import onnxruntime
     n, size = (3, (32, 48)) if QUICK else (10, (180, 320))
-    names = ["edvr_m_tiny", "basicvsr_tiny"] if QUICK else shipped_weights()
+    names = ["edvr_m_tiny"] if QUICK else shipped_weights()                  # --quick: one export (each takes ~50 s)
     print(f"(i) ONNX Runtime {onnxruntime.__version__} against PyTorch {torch.__version__}: upscale_video --benchmark, "
           f"{n} real frames at {size[0]}x{size[1]}, fp32, {torch.get_num_threads()} threads")
     tmp = Path(tempfile.mkdtemp())
