@@ -45,9 +45,10 @@ test: sync
 	$(MAKE) --no-print-directory portability
 
 # ruff on the package, tools, tests and benchmarks: syntax errors and undefined names (a name used before any import
-# of it fails here, not in a user's run).
+# of it fails here, not in a user's run); and no line of the package over 120 characters (tools/line_lengths.py).
 lint: $(STAMP)
 	$(BIN)/ruff check --select E9,F63,F7,F82 --exclude vsr_lit/_modidx.py vsr_lit tools tests bench
+	$(BIN)/python tools/line_lengths.py
 
 # The edit loop: the package tests and the notebooks the current change touches (tools/test_fast.py).
 test-fast: $(STAMP)

@@ -8,4 +8,5 @@ __all__ = []
 # %% ../nbs/17a_main.ipynb #f368b558
 import sys
 from .cli import main
-if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # run as a module (not while this notebook runs)
+if __name__ == '__main__' and '__file__' in globals():
+    sys.exit(main())  # run as a module (not while this notebook runs)

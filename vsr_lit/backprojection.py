@@ -29,7 +29,8 @@ def deform_conv3d(x:torch.Tensor, # (B, C_in, T, H, W)
                  ) -> torch.Tensor: # (B, C_out, T, H, W)
     "Deformable 3×3×3 convolution (stride 1, padding 1), D3Dnet's offset layout; zeros outside the volume."
     B, C, T, H, W = x.shape
-    if weight.shape[1:] != (C, 3, 3, 3): raise ValueError(f"weight must be (C_out, {C}, 3, 3, 3), got {tuple(weight.shape)}")
+    if weight.shape[1:] != (C, 3, 3, 3):
+        raise ValueError(f"weight must be (C_out, {C}, 3, 3, 3), got {tuple(weight.shape)}")
     if offset.shape[1] not in (54, 81) or offset.shape[2:] != (T, H, W):
         raise ValueError(f"offset must be (B, 54 or 81, {T}, {H}, {W}), got {tuple(offset.shape)}")
     if offset.shape[1] == 54:                                # (h, w) only: three 2-D deformable convs in one call
@@ -40,8 +41,10 @@ def deform_conv3d(x:torch.Tensor, # (B, C_in, T, H, W)
         w2 = weight.permute(0, 2, 1, 3, 4).reshape(weight.shape[0], 3 * C, 3, 3)
         y = deform_conv2d(stacked, off, w2, bias, padding=1)
         return y.view(B, T, -1, H, W).transpose(1, 2)
-    taps = _taps3d(x.device, x.dtype)                        # general (t, h, w): trilinear sampling
-    base = torch.stack(torch.meshgrid(*[torch.arange(n, device=x.device, dtype=x.dtype) for n in (T, H, W)], indexing='ij'), -1)
+    taps = _taps3d(x.device, x.dtype)  # general (t, h, w): trilinear sampling
+    base = torch.stack(
+        torch.meshgrid(*[torch.arange(n, device=x.device, dtype=x.dtype) for n in (T, H, W)], indexing='ij'), -1
+    )
     off = offset.view(B, 27, 3, T, H, W).permute(0, 1, 3, 4, 5, 2)                  # (B, 27, T, H, W, 3)
     wmat = weight.reshape(weight.shape[0], C * 27)
     frames = frames or max(1, min(T, 8192 // (H * W) or 1))
@@ -104,7 +107,9 @@ class DownProjection3d(_Projection3d):
 
 # %% ../nbs/05_backprojection.ipynb #2fbd1986
 class ABP(nn.Module):
-    "Attention back-projection unit: multi-attention → compression (eq. 17) → n up/down pairs → D3D activation (eq. 18)."
+    ("Attention back-projection unit: multi-attention → compression (eq. 17) → n up/down pairs → D3D activation (eq. "
+     "18).")
+
     def __init__(self, num_feat:int=64, num_frames:int=7, scale:int=4,
                  num_pairs:int=2, # n: up/down projection pairs
                  compress_feat:int=None, # C_s (default C // 3)

@@ -36,15 +36,18 @@ class RecurrentHead(UpsampleHead):
         return self.head(feat) + F.interpolate(lr, scale_factor=4, mode='bilinear', align_corners=False)
 
 # %% ../nbs/12b_basicvsr.ipynb #8e2e5a6f
-def clip_flows(spynet:SpyNet, x:torch.Tensor, # a clip (B, T, 3, h, w)
-               reuse_mirrored:bool=False, # a mirror-extended clip (first half, then it reversed): forward = backward reversed
-              ) -> tuple: # (forward, backward), each (B, T-1, 2, h, w)
+def clip_flows(
+    spynet: SpyNet,
+    x: torch.Tensor,  # a clip (B, T, 3, h, w)
+    reuse_mirrored: bool = False,  # a mirror-extended clip (first half, then it reversed): forward = backward reversed
+) -> tuple: # (forward, backward), each (B, T-1, 2, h, w)
     "SpyNet flows between neighbours of a clip, in BasicSR's directions."
     b, t, c, h, w = x.shape
     x1, x2 = x[:, :-1].reshape(-1, c, h, w), x[:, 1:].reshape(-1, c, h, w)
     backward = spynet(x1, x2).view(b, t - 1, 2, h, w)
-    traced = torch.compiler.is_compiling() or torch.compiler.is_exporting()      # a graph cannot branch on the data
-    if reuse_mirrored and t % 2 == 0 and not traced and torch.equal(x[:, :t // 2], x[:, t // 2:].flip(1)): return backward.flip(1), backward
+    traced = torch.compiler.is_compiling() or torch.compiler.is_exporting()  # a graph cannot branch on the data
+    if reuse_mirrored and t % 2 == 0 and not traced and torch.equal(x[:, : t // 2], x[:, t // 2 :].flip(1)):
+        return backward.flip(1), backward
     return spynet(x2, x1).view(b, t - 1, 2, h, w), backward
 
 # %% ../nbs/12b_basicvsr.ipynb #7a456a0d
@@ -103,7 +106,10 @@ def count_blocks(sd:dict, prefix:str) -> int:
 def recurrent_state_dict(path, key:str, name:str) -> dict:
     "Read a checkpoint (BasicSR's `params`/`params_ema` or a plain state dict); a clear error unless it holds `key`."
     sd = load_state_dict_file(path)
-    if key not in sd: raise ValueError(f"{path if not isinstance(path, dict) else 'the state dict'} is not a {name} checkpoint (no {key})")
+    if key not in sd:
+        raise ValueError(
+            f"{path if not isinstance(path, dict) else 'the state dict'} is not a {name} checkpoint (no {key})"
+        )
     return sd
 
 def spynet_config(sd:dict) -> dict:
@@ -123,7 +129,9 @@ def from_basicsr(cls:RecurrentHead, path, # a BasicSR .pth (params / params_ema)
 @patch(cls_method=True)
 def shape_config(cls:BasicVSR, sd:dict) -> dict:
     "BasicVSR's features, blocks and SpyNet size, read from a state dict's tensor shapes."
-    return dict(num_feat=sd['fusion.weight'].shape[0], num_block=count_blocks(sd, 'backward_trunk.main.2.'), **spynet_config(sd))
+    return dict(
+        num_feat=sd['fusion.weight'].shape[0], num_block=count_blocks(sd, 'backward_trunk.main.2.'), **spynet_config(sd)
+    )
 
 # %% ../nbs/12b_basicvsr.ipynb #6e370f70
 register_model('basicvsr', BasicVSR, 'BasicVSR (BasicSR-compatible): 64 features, 30 blocks per direction, SpyNet',

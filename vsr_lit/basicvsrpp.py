@@ -14,14 +14,23 @@ import torch.nn.functional as F
 from .layers import lrelu, check_window
 from .deform import DCNv2Pack
 from .flow import SpyNet, flow_warp
-from .basicvsr import ConvResidualBlocks, RecurrentHead, clip_flows, spynet_config, recurrent_state_dict, count_blocks
+from vsr_lit.basicvsr import (
+    ConvResidualBlocks,
+    RecurrentHead,
+    clip_flows,
+    spynet_config,
+    recurrent_state_dict,
+    count_blocks,
+)
 from .utils import architecture, register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12d_basicvsrpp.ipynb #2adad281
 class SecondOrderDeformableAlignment(DCNv2Pack):
     "BasicVSR++'s flow-guided DCN: offsets = flow (flipped to (y, x)) + max_residue_magnitude·tanh(residue)."
     def __init__(self, in_channels:int, out_channels:int, deformable_groups:int=16, max_residue_magnitude:float=10.0):
-        super().__init__(in_channels, out_channels, 3, 1, 1, deformable_groups=deformable_groups, max_offset=float('inf'))
+        super().__init__(
+            in_channels, out_channels, 3, 1, 1, deformable_groups=deformable_groups, max_offset=float('inf')
+        )
         self.max_residue_magnitude = max_residue_magnitude
         c = out_channels
         self.conv_offset = nn.Sequential(
@@ -49,8 +58,13 @@ class SecondOrderDeformableAlignment(DCNv2Pack):
 # %% ../nbs/12d_basicvsrpp.ipynb #fb730ed3
 BRANCHES = ('backward_1', 'forward_1', 'backward_2', 'forward_2')
 
-@architecture('BasicVSR++', 'recurrent', checkpoint_key='backbone.backward_1.main.0.weight', unstored=('max_residue_magnitude',),
-              preset='basicvsr')
+@architecture(
+    'BasicVSR++',
+    'recurrent',
+    checkpoint_key='backbone.backward_1.main.0.weight',
+    unstored=('max_residue_magnitude',),
+    preset='basicvsr',
+)
 class BasicVSRPlusPlus(RecurrentHead):
     "BasicVSR++ (×4) with BasicSR's parameter names; the deformable alignment is always built."
     def __init__(self, mid_channels:int=64, num_blocks:int=7, # C and residual blocks per propagation branch
@@ -65,9 +79,12 @@ class BasicVSRPlusPlus(RecurrentHead):
         self.feat_extract = ConvResidualBlocks(3, c, 5) if is_low_res_input else nn.Sequential(
             nn.Conv2d(3, c, 3, 2, 1), nn.LeakyReLU(0.1, inplace=True), nn.Conv2d(c, c, 3, 2, 1),
             nn.LeakyReLU(0.1, inplace=True), ConvResidualBlocks(c, c, 5))
-        self.deform_align = nn.ModuleDict({b: SecondOrderDeformableAlignment(2 * c, c, deformable_groups, max_residue_magnitude)
-                                           for b in BRANCHES})
-        self.backbone = nn.ModuleDict({b: ConvResidualBlocks((2 + i) * c, c, num_blocks) for i, b in enumerate(BRANCHES)})
+        self.deform_align = nn.ModuleDict(
+            {b: SecondOrderDeformableAlignment(2 * c, c, deformable_groups, max_residue_magnitude) for b in BRANCHES}
+        )
+        self.backbone = nn.ModuleDict(
+            {b: ConvResidualBlocks((2 + i) * c, c, num_blocks) for i, b in enumerate(BRANCHES)}
+        )
         self.reconstruction = ConvResidualBlocks(5 * c, c, 5)
         self.add_head(c, 4, hr_feat)
 
@@ -94,7 +111,9 @@ def propagate(self:BasicVSRPlusPlus, feats:dict, flows:torch.Tensor, branch:str)
                 flow_2 = flows[:, i + 1 if branch.startswith('backward') else i - 2]
                 flow_2 = flow_1 + flow_warp(flow_2, flow_1)
                 cond_2 = flow_warp(feat_2, flow_2)
-            prop = self.deform_align[branch](torch.cat([prop, feat_2], 1), torch.cat([cond_1, cur, cond_2], 1), flow_1, flow_2)
+            prop = self.deform_align[branch](
+                torch.cat([prop, feat_2], 1), torch.cat([cond_1, cur, cond_2], 1), flow_1, flow_2
+            )
         earlier = [feats[k][i] for k in BRANCHES if k in feats]
         prop = prop + self.backbone[branch](torch.cat([cur, *earlier, prop], 1))
         states.append(prop)
@@ -106,14 +125,21 @@ def forward(self:BasicVSRPlusPlus, lqs:torch.Tensor) -> torch.Tensor: # (B, T, 3
     "Spatial features, flows on the LR frames, four propagation branches, then reconstruction and the ×4 head."
     check_window(lqs, 'lqs')
     b, t, c, h, w = lqs.shape
-    if not self.is_low_res_input and (h % 4 or w % 4): raise ValueError(f"HR input must be a multiple of 4, got {h}x{w}")
-    low = lqs if self.is_low_res_input else F.interpolate(lqs.view(-1, c, h, w), scale_factor=0.25, mode='bicubic').view(b, t, c, h // 4, w // 4)
+    if not self.is_low_res_input and (h % 4 or w % 4):
+        raise ValueError(f"HR input must be a multiple of 4, got {h}x{w}")
+    low = (
+        lqs
+        if self.is_low_res_input
+        else F.interpolate(lqs.view(-1, c, h, w), scale_factor=0.25, mode='bicubic').view(b, t, c, h // 4, w // 4)
+    )
     spatial = self.feat_extract(lqs.view(-1, c, h, w))
     feats = {'spatial': list(spatial.view(b, t, *spatial.shape[1:]).unbind(1))}
     if t > 1:
         flows_forward, flows_backward = self.flows(low)
         for branch in BRANCHES:
-            feats[branch] = self.propagate(feats, flows_backward if branch.startswith('backward') else flows_forward, branch)
+            feats[branch] = self.propagate(
+                feats, flows_backward if branch.startswith('backward') else flows_forward, branch
+            )
     else:                                   # one frame: no neighbour to align, each branch sees the frame alone
         for branch in BRANCHES: feats[branch] = self.propagate(feats, None, branch)
     outs = []
@@ -127,14 +153,34 @@ def forward(self:BasicVSRPlusPlus, lqs:torch.Tensor) -> torch.Tensor: # (B, T, 3
 def shape_config(cls:BasicVSRPlusPlus, sd:dict) -> dict:
     "BasicVSR++'s channels, blocks, input kind, DCN groups and SpyNet size, read from a state dict's tensor shapes."
     if 'deform_align.backward_1.weight' not in sd:
-        raise ValueError("this BasicVSR++ checkpoint has no deform_align.* tensors (BasicSR built it on a machine without CUDA, "
-                         "which skips the alignment): its weights were trained for a different model")
-    return dict(mid_channels=sd['backbone.backward_1.main.0.weight'].shape[0], is_low_res_input='feat_extract.main.0.weight' in sd,
-                num_blocks=count_blocks(sd, 'backbone.backward_1.main.2.'),
-                deformable_groups=sd['deform_align.backward_1.conv_offset.6.weight'].shape[0] // 27, **spynet_config(sd))
+        raise ValueError(
+            "this BasicVSR++ checkpoint has no deform_align.* tensors (BasicSR built it on a machine without CUDA, "
+            "which skips the alignment): its weights were trained for a different model"
+        )
+    return dict(
+        mid_channels=sd['backbone.backward_1.main.0.weight'].shape[0],
+        is_low_res_input='feat_extract.main.0.weight' in sd,
+        num_blocks=count_blocks(sd, 'backbone.backward_1.main.2.'),
+        deformable_groups=sd['deform_align.backward_1.conv_offset.6.weight'].shape[0] // 27,
+        **spynet_config(sd),
+    )
 
 # %% ../nbs/12d_basicvsrpp.ipynb #611543b9
-register_model('basicvsrpp', BasicVSRPlusPlus, 'BasicVSR++ (BasicSR-compatible): 64 channels, 7 blocks per branch, flow-guided DCN',
-               mid_channels=64, num_blocks=7)
-register_model('basicvsrpp_tiny', BasicVSRPlusPlus, 'BasicVSR++ for CPU experiments: 16 channels, 1 block, 8 DCN groups, a small SpyNet',
-               mid_channels=16, num_blocks=1, spynet_levels=4, spynet_widths=(8, 16, 8, 8), deformable_groups=8, hr_feat=16);
+register_model(
+    'basicvsrpp',
+    BasicVSRPlusPlus,
+    'BasicVSR++ (BasicSR-compatible): 64 channels, 7 blocks per branch, flow-guided DCN',
+    mid_channels=64,
+    num_blocks=7,
+)
+register_model(
+    'basicvsrpp_tiny',
+    BasicVSRPlusPlus,
+    'BasicVSR++ for CPU experiments: 16 channels, 1 block, 8 DCN groups, a small SpyNet',
+    mid_channels=16,
+    num_blocks=1,
+    spynet_levels=4,
+    spynet_widths=(8, 16, 8, 8),
+    deformable_groups=8,
+    hr_feat=16,
+);

@@ -43,13 +43,32 @@ def _label(source) -> str: return str(source) if isinstance(source, (str, Path))
 # %% ../nbs/12f_checkpoints.ipynb #15b24fb3
 MMAGIC_NAMES = [  # (pattern, replacement, an MMagic name it renames, which networks)
     (r'^basicvsr\.', '', 'basicvsr.fusion.weight', 'RealBasicVSR'),
-    (r'basic_module\.(\d+)\.basic_module\.(\d+)\.conv\.', lambda m: f'basic_module.{m[1]}.basic_module.{2 * int(m[2])}.',
-     'spynet.basic_module.5.basic_module.4.conv.weight', 'SpyNet (all recurrent models)'),
-    (r'^(backward|forward)_resblocks\.', r'\1_trunk.', 'backward_resblocks.main.2.0.conv1.weight', 'BasicVSR, IconVSR, RealBasicVSR'),
-    (r'^upsample(\d)\.upsample_conv\.', r'upconv\1.', 'upsample1.upsample_conv.weight', 'EDVR and the recurrent models'),
+    (
+        r'basic_module\.(\d+)\.basic_module\.(\d+)\.conv\.',
+        lambda m: f'basic_module.{m[1]}.basic_module.{2 * int(m[2])}.',
+        'spynet.basic_module.5.basic_module.4.conv.weight',
+        'SpyNet (all recurrent models)',
+    ),
+    (
+        r'^(backward|forward)_resblocks\.',
+        r'\1_trunk.',
+        'backward_resblocks.main.2.0.conv1.weight',
+        'BasicVSR, IconVSR, RealBasicVSR',
+    ),
+    (
+        r'^upsample(\d)\.upsample_conv\.',
+        r'upconv\1.',
+        'upsample1.upsample_conv.weight',
+        'EDVR and the recurrent models',
+    ),
     (r'feat_l(\d)_conv(\d)\.conv\.', r'conv_l\1_\2.', 'edvr.feat_l2_conv1.conv.weight', 'EDVR, IconVSR'),
     (r'pcd_alignment\.', 'pcd_align.', 'pcd_alignment.cas_dcnpack.conv_offset.weight', 'EDVR, IconVSR'),
-    (r'\.conv\.(weight|bias)$', r'.\1', 'pcd_alignment.offset_conv1.l3.conv.bias', 'EDVR, IconVSR (PCD and TSA ConvModules)'),
+    (
+        r'\.conv\.(weight|bias)$',
+        r'.\1',
+        'pcd_alignment.offset_conv1.l3.conv.bias',
+        'EDVR, IconVSR (PCD and TSA ConvModules)',
+    ),
 ]
 
 def mmagic_to_ours(sd:dict) -> dict:
@@ -74,8 +93,11 @@ def _unwrap(obj, label:str) -> tuple: # (format, state dict, notes)
     if any(k.startswith('generator.') for k in sd):
         prefix = 'generator_ema.' if any(k.startswith('generator_ema.') for k in sd) else 'generator.'
         others = sorted({k.split('.')[0] for k in sd if not k.startswith(prefix)})
-        notes.append(f"MMagic's {prefix[:-1]} weights" + (' (what MMagic runs at test time)' if prefix == 'generator_ema.' else '')
-                     + (f"; ignored: {', '.join(others)}" if others else ''))
+        notes.append(
+            f"MMagic's {prefix[:-1]} weights"
+            + (' (what MMagic runs at test time)' if prefix == 'generator_ema.' else '')
+            + (f"; ignored: {', '.join(others)}" if others else '')
+        )
         fmt, sd = 'MMagic', {k[len(prefix):]: v for k, v in sd.items() if k.startswith(prefix)}
     sd = {k[7:] if k.startswith('module.') else k: v for k, v in sd.items()}
     if not sd or not all(isinstance(v, torch.Tensor) for v in sd.values()):
@@ -105,11 +127,13 @@ def detect_architecture(sd:dict, label:str='the checkpoint') -> str:
 # %% ../nbs/12f_checkpoints.ipynb #31c40412
 def _shapes(model:nn.Module) -> dict: return {k: tuple(v.shape) for k, v in model.state_dict().items()}
 
-def registered_match(cls, sd:dict, **settings) -> tuple: # (registry name, its configuration), or (None, None)
-    "The first registered configuration of `cls` (with `settings`) whose parameters have exactly `sd`'s names and shapes."
+def registered_match(cls, sd:dict, **settings) -> tuple:  # (registry name, its configuration), or (None, None)
+    ("The first registered configuration of `cls` (with `settings`) whose parameters have exactly `sd`'s names and "
+     "shapes.")
     want = {k: tuple(v.shape) for k, v in sd.items()}
     for name, spec in MODELS.items():
-        if spec.cls.__name__ != cls.__name__: continue          # by name: a notebook may have re-registered its own copy
+        if spec.cls.__name__ != cls.__name__:
+            continue  # by name: a notebook may have re-registered its own copy
         config = {**spec.defaults, **settings}
         try:
             with torch.device('meta'): model = cls(**config)
@@ -126,16 +150,22 @@ def shape_config(arch:str, sd:dict, label:str='the checkpoint', **settings) -> d
     "The constructor arguments of architecture `arch` that give `sd`'s shapes (`settings` added)."
     cls = ARCHITECTURES[arch]
     if arch == 'IconVSR' and sd['edvr.conv_first.weight'].shape[0] != sd['backward_fusion.weight'].shape[0]:
-        raise ValueError(f"{label}: an IconVSR whose EDVR branch has {sd['edvr.conv_first.weight'].shape[0]} channels and trunks "
-                         f"{sd['backward_fusion.weight'].shape[0]}: the keyframe features cannot be fused (MMagic builds such files when "
-                         "mid_channels is not 64, and its own forward fails on them)")
+        raise ValueError(
+            f"{label}: an IconVSR whose EDVR branch has {sd['edvr.conv_first.weight'].shape[0]} channels and trunks "
+            f"{sd['backward_fusion.weight'].shape[0]}: the keyframe features cannot be fused (MMagic builds such "
+            f"files when "
+            "mid_channels is not 64, and its own forward fails on them)"
+        )
     if arch == 'SpyNet': return {**spynet_shape_config(sd), **settings}
     if arch == 'EDVR': return {**edvr_config_from_state_dict(sd), **settings}
     if hasattr(cls, 'shape_config'): return {**cls.shape_config(sd), **settings}
     name, config = registered_match(cls, sd, **settings)
     if config is None:
-        raise ValueError(f"{label}: a {arch} checkpoint whose shapes match no registered {arch} configuration "
-                         f"({[n for n, s in MODELS.items() if s.cls.__name__ == cls.__name__]}); pass its constructor arguments as settings")
+        raise ValueError(
+            f"{label}: a {arch} checkpoint whose shapes match no registered {arch} configuration "
+            f"({[n for n, s in MODELS.items() if s.cls.__name__ == cls.__name__]}); pass its constructor arguments as "
+            f"settings"
+        )
     return config
 
 # %% ../nbs/12f_checkpoints.ipynb #253a2bd5
@@ -150,9 +180,12 @@ def from_checkpoint(source, # a file (.pth/.pt/.safetensors) of any supported fo
     if ck.meta.get('format') == 'vsr_lit' and 'config' in ck.meta:
         arch = next((a for a, c in ARCHITECTURES.items() if c.__name__ == ck.meta.get('class')), None)
         if arch is None: raise ValueError(f"{label}: its class {ck.meta.get('class')!r} is not one of this library's")
-        try: stored = json.loads(ck.meta['config'])
-        except ValueError: raise ValueError(f"{label}: its stored settings are not JSON: {ck.meta['config'][:80]!r}") from None
-        if not isinstance(stored, dict): raise ValueError(f"{label}: its stored settings must map names to values, got {stored!r:.80}")
+        try:
+            stored = json.loads(ck.meta['config'])
+        except ValueError:
+            raise ValueError(f"{label}: its stored settings are not JSON: {ck.meta['config'][:80]!r}") from None
+        if not isinstance(stored, dict):
+            raise ValueError(f"{label}: its stored settings must map names to values, got {stored!r:.80}")
         config = {**_from_json(stored), **settings}
     else:
         arch = detect_architecture(ck.state_dict, label)
@@ -166,15 +199,23 @@ def from_checkpoint(source, # a file (.pth/.pt/.safetensors) of any supported fo
 
 # %% ../nbs/12f_checkpoints.ipynb #ea60f7a2
 OURS_TO_MMAGIC = [  # the inverse of MMAGIC_NAMES, for tests and for writing MMagic-style files
-    (r'basic_module\.(\d+)\.basic_module\.(\d+)\.', lambda m: f'basic_module.{m[1]}.basic_module.{int(m[2]) // 2}.conv.'),
-    (r'^(backward|forward)_trunk\.', r'\1_resblocks.'), (r'^upconv(\d)\.', r'upsample\1.upsample_conv.'),
-    (r'conv_l(\d)_(\d)\.', r'feat_l\1_conv\2.conv.'), (r'pcd_align\.', 'pcd_alignment.'),
-    (r'(offset_conv\d\.l\d|feat_conv\.l\d|cas_offset_conv\d|fusion\.(?:feat_fusion|spatial_attn[1-4]|spatial_attn_l\d|spatial_attn_add1))\.(weight|bias)$',
-     r'\1.conv.\2'),
+    (
+        r'basic_module\.(\d+)\.basic_module\.(\d+)\.',
+        lambda m: f'basic_module.{m[1]}.basic_module.{int(m[2]) // 2}.conv.',
+    ),
+    (r'^(backward|forward)_trunk\.', r'\1_resblocks.'),
+    (r'^upconv(\d)\.', r'upsample\1.upsample_conv.'),
+    (r'conv_l(\d)_(\d)\.', r'feat_l\1_conv\2.conv.'),
+    (r'pcd_align\.', 'pcd_alignment.'),
+    (
+        r'(offset_conv\d\.l\d|feat_conv\.l\d|cas_offset_conv\d|fusion\.(?:feat_fusion|spatial_attn[1-4]|spatial_attn_l\d|spatial_attn_add1))\.(weight|bias)$',
+        r'\1.conv.\2',
+    ),
 ]
 
 def ours_to_mmagic(sd:dict, realbasicvsr:bool=False) -> dict:
-    "This library's names as MMagic names them (`generator.` not added); RealBasicVSR's BasicVSR goes under `basicvsr.`."
+    ("This library's names as MMagic names them (`generator.` not added); RealBasicVSR's BasicVSR goes under "
+     "`basicvsr.`.")
     out = {}
     for k, v in sd.items():
         for pattern, repl in OURS_TO_MMAGIC: k = re.sub(pattern, repl, k)
@@ -182,9 +223,11 @@ def ours_to_mmagic(sd:dict, realbasicvsr:bool=False) -> dict:
     return out
 
 # %% ../nbs/12f_checkpoints.ipynb #43297572
-def save_weights(model:nn.Module, path, # the .safetensors file to write
-                 config:dict=None, # the constructor arguments (default: `model.config`, set by get_model / from_checkpoint)
-                ) -> Path:
+def save_weights(
+    model: nn.Module,
+    path,  # the .safetensors file to write
+    config: dict = None,  # the constructor arguments (default: `model.config`, set by get_model / from_checkpoint)
+) -> Path:
     "Write `model`'s float tensors and its class/configuration (metadata) to a safetensors file, atomically."
     path = Path(path)
     if path.suffix != '.safetensors': raise ValueError(f"safetensors files end in .safetensors, got {path.name}")
@@ -201,16 +244,43 @@ def describe_checkpoint(source, **settings) -> dict:
     model = from_checkpoint(source, **settings)
     arch = model.checkpoint['architecture']
     params = inspect.signature(type(model).__init__).parameters
-    unstored = {key: model.config.get(key, params[key].default) for key in type(model).unstored}   # declared at the class
-    return dict(file=_label(source), format=model.checkpoint['format'], notes=model.checkpoint['notes'], architecture=arch,
-                config=model.config, settings=unstored, params=count_params(model),
-                model=getattr(model, 'registry_name', None), upscales=not isinstance(model, SpyNet))
+    unstored = {
+        key: model.config.get(key, params[key].default) for key in type(model).unstored
+    }  # declared at the class
+    return dict(
+        file=_label(source),
+        format=model.checkpoint['format'],
+        notes=model.checkpoint['notes'],
+        architecture=arch,
+        config=model.config,
+        settings=unstored,
+        params=count_params(model),
+        model=getattr(model, 'registry_name', None),
+        upscales=not isinstance(model, SpyNet),
+    )
 
 def format_description(d:dict) -> str:
     "`describe_checkpoint`'s dict as the lines `vsr_lit inspect` prints."
-    how = (f"--model {d['model']} (the same shapes), or --weights alone" if d['model'] else 'no registered configuration has these shapes: use --weights alone')
-    return '\n'.join([f"file          {d['file']}", f"format        {d['format']}" + (f" ({'; '.join(d['notes'])})" if d['notes'] else ''),
-                      f"architecture  {d['architecture']}", f"configuration {json.dumps(_jsonable(d['config']))}",
-                      *([f"not stored    {', '.join(f'{k}={v}' for k, v in d['settings'].items())} (a setting: give it to change it)"] if d['settings'] else []),
-                      f"parameters    {d['params']:,}",
-                      f"upscale       {how if d['upscales'] else 'not an upscaling model (an optical-flow network)'}"])
+    how = (
+        f"--model {d['model']} (the same shapes), or --weights alone"
+        if d['model']
+        else 'no registered configuration has these shapes: use --weights alone'
+    )
+    return '\n'.join(
+        [
+            f"file          {d['file']}",
+            f"format        {d['format']}" + (f" ({'; '.join(d['notes'])})" if d['notes'] else ''),
+            f"architecture  {d['architecture']}",
+            f"configuration {json.dumps(_jsonable(d['config']))}",
+            *(
+                [
+                    f"not stored    {', '.join(f'{k}={v}' for k, v in d['settings'].items())} (a setting: give it to "
+                    f"change it)"
+                ]
+                if d['settings']
+                else []
+            ),
+            f"parameters    {d['params']:,}",
+            f"upscale       {how if d['upscales'] else 'not an upscaling model (an optical-flow network)'}",
+        ]
+    )

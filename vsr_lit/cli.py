@@ -28,8 +28,24 @@ from .utils import count_params, load_strict
 from .flow import SpyNet
 from .checkpoints import read_checkpoint, describe_checkpoint, format_description, save_weights
 from .models import get_model, list_models, is_recurrent, from_checkpoint
-from .train import (Learner, init_distributed, preset_for, init_from, LOSSES, PRESETS,
-                           Validate, Checkpoint, ProgressBar, GradClip, EMA, MixedPrecision, FusionWarmup, DDP, Compile, CleaningLoss)
+from vsr_lit.train import (
+    Learner,
+    init_distributed,
+    preset_for,
+    init_from,
+    LOSSES,
+    PRESETS,
+    Validate,
+    Checkpoint,
+    ProgressBar,
+    GradClip,
+    EMA,
+    MixedPrecision,
+    FusionWarmup,
+    DDP,
+    Compile,
+    CleaningLoss,
+)
 from .evaluate import evaluate_dataset, window_length
 from .inference import UpscaleOptions, format_stats
 from .jobs import upscale_job
@@ -51,16 +67,28 @@ def _settings(pairs) -> dict:
 
 def _add_model_args(p, weights:bool=True):
     "The `--model NAME` option (and `--weights FILE`, which can replace it) of a sub-command."
-    p.add_argument('--model', required=not weights, choices=list_models(), metavar='NAME', help=f"one of: {', '.join(list_models())}")
+    p.add_argument(
+        '--model',
+        required=not weights,
+        choices=list_models(),
+        metavar='NAME',
+        help=f"one of: {', '.join(list_models())}",
+    )
     if weights:
         p.add_argument('--weights', default=None, metavar='FILE',
                        help="weights in any supported format (BasicSR, MMagic, vsr_lit's .safetensors/.pt); "
                             "without --model the model is built from the file; default: the shipped weights of --model")
-        p.add_argument('--set', action='append', metavar='NAME=VALUE',
-                       help="a setting a weights file does not store (keyframe_stride, dynamic_refine_thres, center, ...)")
+        p.add_argument(
+            '--set',
+            action='append',
+            metavar='NAME=VALUE',
+            help="a setting a weights file does not store (keyframe_stride, dynamic_refine_thres, center, ...)",
+        )
+
 
 def _model(name:str=None, weights=None, settings:dict=None):
-    "The model: `name` with the `weights` file, `name` with its shipped weights, or (no name) the model the file describes."
+    ("The model: `name` with the `weights` file, `name` with its shipped weights, or (no name) the model the file "
+     "describes.")
     if name is None and weights is None: raise ValueError("give --model NAME, --weights FILE, or both")
     if weights is not None and str(weights).lower().endswith('.onnx'):       # an exported graph, run by ONNX Runtime
         if name is not None: raise ValueError(f"{weights} holds its whole model: give it without --model")
@@ -72,7 +100,8 @@ def _model(name:str=None, weights=None, settings:dict=None):
     if name is not None and weights is not None:
         ck = read_checkpoint(weights)
         load_strict(model, ck.state_dict, f"{weights} ({ck.format} format)")
-    if isinstance(model, SpyNet): raise ValueError(f"{weights} holds an optical-flow network (SpyNet), not an upscaling model")
+    if isinstance(model, SpyNet):
+        raise ValueError(f"{weights} holds an optical-flow network (SpyNet), not an upscaling model")
     return model.eval()
 
 # %% ../nbs/17_cli.ipynb #f1969979
@@ -80,11 +109,17 @@ def cmd_models(args):
     "Print the registered models as a table."
     print(f"{'name':<16}{'scale':>6}{'frames':>7}{'parameters':>13}  weights  description")
     for r in list_models(details=True):
-        print(f"{r['name']:<16}{'x' + str(r['scale']):>6}{r['num_frames'] or 'clip':>7}{r['params']:>13,}  {'yes' if r['weights'] else '-':<7}  {r['description']}")
+        print(
+            f"{r['name']:<16}{'x' + str(r['scale']):>6}{r['num_frames'] or 'clip':>7}{r['params']:>13,}  "
+            f"{'yes' if r['weights'] else '-':<7}  {r['description']}"
+        )
+
 
 def add_models_parser(sub):
     "The `models` sub-command."
-    sub.add_parser('models', help='list the models (scale, frames, parameters, shipped weights)').set_defaults(func=cmd_models)
+    sub.add_parser('models', help='list the models (scale, frames, parameters, shipped weights)').set_defaults(
+        func=cmd_models
+    )
 
 # %% ../nbs/17_cli.ipynb #9d66004b
 def train_callbacks(args, warmup_train=None) -> list:
@@ -104,10 +139,19 @@ def _write_run(learn, args, seconds:float):
     out = Path(args.out)
     weights = learn.eval_model.state_dict()
     torch.save({k: v.detach().cpu().contiguous() for k, v in weights.items()}, out / 'weights.pt')
-    log = dict(model=args.model, steps=learn.step, seconds=seconds, losses=[round(l, 5) for l in learn.losses], valid_psnr=learn.valid_psnr,
-               command=' '.join(sys.argv))
+    log = dict(
+        model=args.model,
+        steps=learn.step,
+        seconds=seconds,
+        losses=[round(l, 5) for l in learn.losses],
+        valid_psnr=learn.valid_psnr,
+        command=' '.join(sys.argv),
+    )
     (out / 'log.json').write_text(json.dumps(log, indent=1))
-    print(f"done: step {learn.step}, last loss {learn.losses[-1]:.4f}, validation PSNR {learn.valid_psnr[-1:]}; weights in {out / 'weights.pt'}")
+    print(
+        f"done: step {learn.step}, last loss {learn.losses[-1]:.4f}, validation PSNR {learn.valid_psnr[-1:]}; weights "
+        f"in {out / 'weights.pt'}"
+    )
 
 # %% ../nbs/17_cli.ipynb #d25a797f
 def cmd_train(args):
@@ -120,22 +164,49 @@ def cmd_train(args):
     if args.init_from:                      # the warm-up (--fusion-only-steps) then trains the fresh parameters only
         rep = init_from(model, args.init_from)
         warmup_train = {n for n, _ in model.named_parameters()} & set(rep['skipped'])
-        if not args.resume: print(f"initialised {len(rep['loaded'])} tensors from {args.init_from}; fresh: {', '.join(sorted({k.split('.')[0] for k in warmup_train}))}")
+        if not args.resume:
+            print(
+                f"initialised {len(rep['loaded'])} tensors from {args.init_from}; fresh: "
+                f"{', '.join(sorted({k.split('.')[0] for k in warmup_train}))}"
+            )
     rec = is_recurrent(model)                # recurrent models train on clips of --clip-frames frames, a GT for each
     frames = args.clip_frames if rec else model.num_frames
-    ds, held, about = training_set(args.data, frames, model.scale, args.patch, args.synthetic, args.seed, args.vimeo_repeat,
-                                   args.cache_mb, args.gt_downscale, every_gt=rec)
+    ds, held, about = training_set(
+        args.data,
+        frames,
+        model.scale,
+        args.patch,
+        args.synthetic,
+        args.seed,
+        args.vimeo_repeat,
+        args.cache_mb,
+        args.gt_downscale,
+        every_gt=rec,
+    )
     valid = validation_set(held, args.valid, frames, model.scale, seed=args.seed, every_gt=rec)
-    if args.degradation != 'bi':             # LR clips drawn from a real-world degradation of the GT clips, on the fly
-        if not rec: raise ValueError(f"--degradation {args.degradation} needs a recurrent model (the GT of every frame); {args.model} is not")
-        ds, valid = RealDegradedClips(ds, DEGRADATIONS[args.degradation]()), RealDegradedClips(valid, DEGRADATIONS[args.degradation](), seed=args.seed)
-    loss = CleaningLoss(usm=args.usm_target) if hasattr(model, 'image_cleaning') else LOSSES[args.loss or PRESETS[preset]['loss']]
+    if args.degradation != 'bi':  # LR clips drawn from a real-world degradation of the GT clips, on the fly
+        if not rec:
+            raise ValueError(
+                f"--degradation {args.degradation} needs a recurrent model (the GT of every frame); {args.model} is not"
+            )
+        ds, valid = (
+            RealDegradedClips(ds, DEGRADATIONS[args.degradation]()),
+            RealDegradedClips(valid, DEGRADATIONS[args.degradation](), seed=args.seed),
+        )
+    loss = (
+        CleaningLoss(usm=args.usm_target)
+        if hasattr(model, 'image_cleaning')
+        else LOSSES[args.loss or PRESETS[preset]['loss']]
+    )
     cbs = train_callbacks(args, warmup_train)
     learn = Learner(model, ds, valid, loss_func=loss, preset=preset, lr=args.lr,
                     batch_size=args.batch, steps=args.steps, seed=args.seed, device=args.device, cbs=cbs)
     if args.resume and learn.checkpoint_path.exists(): learn.load(); print(f"resumed at step {learn.step}")
-    if learn.rank == 0: print(f"training {args.model} ({count_params(model):,} parameters) on {len(ds)} items ({'; '.join(about)}), "
-                              f"validating on {len(valid)} windows, preset {preset}, device {learn.device}")
+    if learn.rank == 0:
+        print(
+            f"training {args.model} ({count_params(model):,} parameters) on {len(ds)} items ({'; '.join(about)}), "
+            f"validating on {len(valid)} windows, preset {preset}, device {learn.device}"
+        )
     t0 = time.time()
     learn.fit(args.stop_at)
     if learn.rank == 0: _write_run(learn, args, time.time() - t0)
@@ -144,43 +215,89 @@ def cmd_train(args):
 # %% ../nbs/17_cli.ipynb #e76390bb
 def add_train_parser(sub):
     "The `train` sub-command and its options."
-    t = sub.add_parser('train', help='train a model on Vimeo-90K, REDS, clip folders or videos',
-                       epilog='example: vsr_lit train --model edvr_m_tiny --data $VSR_LIT_DATA --steps 2000 --out runs/edvr')
+    t = sub.add_parser(
+        'train',
+        help='train a model on Vimeo-90K, REDS, clip folders or videos',
+        epilog='example: vsr_lit train --model edvr_m_tiny --data $VSR_LIT_DATA --steps 2000 --out runs/edvr',
+    )
     _add_model_args(t, weights=False)
-    t.add_argument('--data', default=None, help='a data root (Vimeo90K/, REDS/, Train/, ...), a Vimeo-90K or REDS folder, a folder of '
-                   'clip folders or of video files (default: the data root); Vid4, REDS4 and the Vimeo-90K test split are never trained on')
-    t.add_argument('--valid', default=None, metavar='DIR', help='validation clips (default: the held-out REDS4 / Vimeo-90K test split found in --data)')
+    t.add_argument(
+        '--data',
+        default=None,
+        help='a data root (Vimeo90K/, REDS/, Train/, ...), a Vimeo-90K or REDS folder, a folder of '
+        'clip folders or of video files (default: the data root); Vid4, REDS4 and the Vimeo-90K test split are never '
+        'trained on',
+    )
+    t.add_argument(
+        '--valid',
+        default=None,
+        metavar='DIR',
+        help='validation clips (default: the held-out REDS4 / Vimeo-90K test split found in --data)',
+    )
     t.add_argument('--steps', type=int, required=True)
     t.add_argument('--out', required=True, help='run folder: last.pt (checkpoint), weights.pt, log.json')
     t.add_argument('--resume', action='store_true', help='continue from OUT/last.pt')
-    t.add_argument('--init-from', default=None, metavar='NAME|FILE', help='start from the tensors of a shipped model or weights file that match by name and shape')
+    t.add_argument(
+        '--init-from',
+        default=None,
+        metavar='NAME|FILE',
+        help='start from the tensors of a shipped model or weights file that match by name and shape',
+    )
     t.add_argument('--stop-at', type=int, default=None, help='stop at this step (the schedule still spans --steps)')
-    t.add_argument('--batch', type=int, default=8); t.add_argument('--patch', type=int, default=64, help='GT patch size')
+    t.add_argument('--batch', type=int, default=8)
+    t.add_argument('--patch', type=int, default=64, help='GT patch size')
     t.add_argument('--lr', type=float, default=None); t.add_argument('--preset', choices=sorted(PRESETS))
     t.add_argument('--loss', choices=sorted(LOSSES)); t.add_argument('--seed', type=int, default=0)
-    t.add_argument('--synthetic', type=int, default=0, help='synthetic clips added to the training set (none by default)')
+    t.add_argument(
+        '--synthetic', type=int, default=0, help='synthetic clips added to the training set (none by default)'
+    )
     t.add_argument('--cache-mb', type=float, default=4096, help='decoded frames of clip folders kept in memory (MB)')
-    t.add_argument('--gt-downscale', type=int, default=1, help='shrink GT-only clips by this factor first (e.g. 2 for JPEG HD footage)')
+    t.add_argument(
+        '--gt-downscale',
+        type=int,
+        default=1,
+        help='shrink GT-only clips by this factor first (e.g. 2 for JPEG HD footage)',
+    )
     t.add_argument('--vimeo-repeat', type=int, default=50, help='times each Vimeo septuplet appears per epoch')
-    t.add_argument('--degradation', default='bi', choices=['bi', *sorted(DEGRADATIONS)],
-                   help="how LR clips are made: 'bi' (the standard bicubic x1/4), or a new random real-world degradation of every clip "
-                        "(recurrent models): 'realistic' (RealBasicVSR's second order), 'video' (one camera, one h264 encode) or "
-                        "'mixed' (20%% bi, 40%% video, 40%% realistic); models with a cleaning module also get its loss")
-    t.add_argument('--usm-target', action=argparse.BooleanOptionalAction, default=True,
-                   help="models with a cleaning module: the pixel loss against the unsharp-masked GT (RealBasicVSR's recipe: sharper "
-                        "output, lower PSNR) or, with --no-usm-target, against the GT itself")
-    t.add_argument('--clip-frames', type=int, default=7, help='recurrent models: frames per training clip (Vimeo-90K: at most 7)')
-    t.add_argument('--device', default=None); t.add_argument('--amp', action='store_true'); t.add_argument('--compile', action='store_true')
+    t.add_argument(
+        '--degradation',
+        default='bi',
+        choices=['bi', *sorted(DEGRADATIONS)],
+        help="how LR clips are made: 'bi' (the standard bicubic x1/4), or a new random real-world degradation of every "
+        "clip "
+        "(recurrent models): 'realistic' (RealBasicVSR's second order), 'video' (one camera, one h264 encode) or "
+        "'mixed' (20%% bi, 40%% video, 40%% realistic); models with a cleaning module also get its loss",
+    )
+    t.add_argument(
+        '--usm-target',
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="models with a cleaning module: the pixel loss against the unsharp-masked GT (RealBasicVSR's recipe: "
+        "sharper "
+        "output, lower PSNR) or, with --no-usm-target, against the GT itself",
+    )
+    t.add_argument(
+        '--clip-frames', type=int, default=7, help='recurrent models: frames per training clip (Vimeo-90K: at most 7)'
+    )
+    t.add_argument('--device', default=None)
+    t.add_argument('--amp', action='store_true')
+    t.add_argument('--compile', action='store_true')
     t.add_argument('--grad-clip', type=float, default=None); t.add_argument('--ema', type=float, default=None)
     t.add_argument('--ckpt-every', type=int, default=200); t.add_argument('--valid-every', type=int, default=200)
-    t.add_argument('--fusion-only-steps', type=int, default=0, help="EDVR's warm-up: train only the fusion first (with --init-from: only the fresh parameters)")
+    t.add_argument(
+        '--fusion-only-steps',
+        type=int,
+        default=0,
+        help="EDVR's warm-up: train only the fusion first (with --init-from: only the fresh parameters)",
+    )
     t.add_argument('--quiet', action='store_true')
     t.set_defaults(func=cmd_train)
 
 # %% ../nbs/17_cli.ipynb #78a8805e
 def _write_eval(res, args):
     "The per-clip results as JSON and/or CSV, as asked."
-    if args.json: Path(args.json).write_text(json.dumps(dict(model=args.model or str(args.weights), **res.to_dict()), indent=1))
+    if args.json:
+        Path(args.json).write_text(json.dumps(dict(model=args.model or str(args.weights), **res.to_dict()), indent=1))
     if args.csv:
         with open(args.csv, 'w', newline='') as f:
             w = csv.writer(f); w.writerow(['clip', 'frames', 'psnr', 'ssim'])
@@ -191,10 +308,19 @@ def cmd_eval(args):
     "Score a model on a Vid4-style folder and print the per-clip table."
     model = _model(args.model, args.weights, _settings(args.set))
     root = Path(args.data)
-    gt, lr = (root / 'GT', root / args.lr_dir) if (root / 'GT').is_dir() else (root / 'Vid4' / 'GT', root / 'Vid4' / args.lr_dir)
+    gt, lr = (
+        (root / 'GT', root / args.lr_dir)
+        if (root / 'GT').is_dir()
+        else (root / 'Vid4' / 'GT', root / 'Vid4' / args.lr_dir)
+    )
     ds = VideoFolderDataset(gt, lr, num_frames=window_length(model), padding=args.padding)
     res = evaluate_dataset(model, ds, crop_border=args.crop_border, y_channel=not args.rgb, progress=not args.quiet)
-    print(res.table(f"{args.model or Path(args.weights).name} on {gt.parent} ({args.lr_dir}, {'RGB' if args.rgb else 'Y'}, crop {args.crop_border})"))
+    print(
+        res.table(
+            f"{args.model or Path(args.weights).name} on {gt.parent} ({args.lr_dir}, {'RGB' if args.rgb else 'Y'}, "
+            f"crop {args.crop_border})"
+        )
+    )
     _write_eval(res, args)
     return res
 
@@ -214,16 +340,26 @@ def cmd_data(args):
     "Prepare a data set, or list what a data folder holds."
     if args.action == 'prepare':
         r = prepare(args.name, args.source, args.to, progress=not args.quiet)
-        print(f"{r['set']}: {r['clips']} clips checked, {r['written']} written, {r['skipped']} already done, in {r['folder']}")
+        print(
+            f"{r['set']}: {r['clips']} clips checked, {r['written']} written, {r['skipped']} already done, in "
+            f"{r['folder']}"
+        )
     if args.action == 'degrade':
-        r = degrade_folder(args.gt_dir, args.to, args.preset, args.seed, progress=not args.quiet, overwrite=args.overwrite)
-        print(f"{r['clips']} clips: {r['written']} degraded, {r['skipped']} already done, in {r['folder']} ({args.preset}, seed {args.seed})")
+        r = degrade_folder(
+            args.gt_dir, args.to, args.preset, args.seed, progress=not args.quiet, overwrite=args.overwrite
+        )
+        print(
+            f"{r['clips']} clips: {r['written']} degraded, {r['skipped']} already done, in {r['folder']} "
+            f"({args.preset}, seed {args.seed})"
+        )
         return
     print(format_info(data_info(args.to if args.action == 'prepare' else args.dir)))
 
 def add_data_parser(sub):
     "The `data` sub-command (prepare, info) and its options."
-    d = sub.add_parser('data', help='prepare Vid4, Vimeo-90K or REDS from their downloads; list what a data folder holds')
+    d = sub.add_parser(
+        'data', help='prepare Vid4, Vimeo-90K or REDS from their downloads; list what a data folder holds'
+    )
     a = d.add_subparsers(dest='action', required=True)
     p = a.add_parser('prepare', help='check a downloaded set, write the course layout and its LR sets (resumable)',
                      epilog='example: vsr_lit data prepare vimeo90k ~/Downloads/vimeo_septuplet.zip --to ~/vsr_data')
@@ -231,13 +367,20 @@ def add_data_parser(sub):
     p.add_argument('source', help='the downloaded archive (.zip, .tar, .tar.gz) or the folder it was extracted to')
     p.add_argument('--to', required=True, help='the data folder (the set goes to TO/Vid4, TO/Vimeo90K or TO/REDS)')
     p.add_argument('--quiet', action='store_true')
-    g = a.add_parser('degrade', help='write a real-degraded LR copy of a set of GT clips (resumable, seeded)',
-                     epilog='example: vsr_lit data degrade $VSR_LIT_DATA/Vid4/GT --to $VSR_LIT_DATA/Vid4/RealX4 --preset realistic --seed 0')
+    g = a.add_parser(
+        'degrade',
+        help='write a real-degraded LR copy of a set of GT clips (resumable, seeded)',
+        epilog='example: vsr_lit data degrade $VSR_LIT_DATA/Vid4/GT --to $VSR_LIT_DATA/Vid4/RealX4 '
+        '--preset realistic --seed 0',
+    )
     g.add_argument('gt_dir', help='a folder of clip folders of GT frames (or one clip folder)')
     g.add_argument('--to', required=True, help='the LR folder to write (one clip folder per GT clip)')
-    g.add_argument('--preset', default='realistic', choices=sorted(DEGRADATIONS)); g.add_argument('--seed', type=int, default=0)
+    g.add_argument('--preset', default='realistic', choices=sorted(DEGRADATIONS))
+    g.add_argument('--seed', type=int, default=0)
     g.add_argument('--quiet', action='store_true')
-    g.add_argument('--overwrite', action='store_true', help='redo the clips of a folder made with another preset, seed or settings')
+    g.add_argument(
+        '--overwrite', action='store_true', help='redo the clips of a folder made with another preset, seed or settings'
+    )
     i = a.add_parser('info', help='sets, clips, frames, sizes and LR sets in a data folder')
     i.add_argument('dir')
     d.set_defaults(func=cmd_data)
@@ -248,20 +391,37 @@ def _backend(model, args):
     from vsr_lit.export import OnnxModel
     if args.backend == 'torch' and not isinstance(model, OnnxModel): return model
     if args.compile: raise ValueError("--compile compiles the PyTorch model: it does not apply to ONNX Runtime")
-    if args.dtype not in ('auto', 'fp32'): raise ValueError(f"ONNX Runtime runs the exported fp32 graph: --dtype {args.dtype} does not apply")
+    if args.dtype not in ('auto', 'fp32'):
+        raise ValueError(f"ONNX Runtime runs the exported fp32 graph: --dtype {args.dtype} does not apply")
     if isinstance(model, OnnxModel): return model
     model = OnnxModel(model)
-    if model.export_seconds and not args.quiet: print(f"exported to ONNX in {model.export_seconds[0]:.1f} s", file=sys.stderr)
+    if model.export_seconds and not args.quiet:
+        print(f"exported to ONNX in {model.export_seconds[0]:.1f} s", file=sys.stderr)
     return model
 
 def cmd_upscale(args):
     "Upscale a video or a frame folder with a registered model or the model of a weights file."
-    if args.output is None and not args.benchmark: raise ValueError("an output is needed (or --benchmark to write nothing)")
+    if args.output is None and not args.benchmark:
+        raise ValueError("an output is needed (or --benchmark to write nothing)")
     model, stats = _backend(_model(args.model, args.weights, _settings(args.set)), args), {}
-    opts = UpscaleOptions(padding=args.padding, batch=args.batch, tile=args.tile, overlap=args.overlap, device=args.device,
-                          dtype=args.dtype, compile=args.compile, channels_last=args.channels_last, fps=args.fps,
-                          lossless=args.lossless, crf=args.crf, audio='none' if args.no_audio else args.audio, chunk=args.chunk,
-                          chunk_overlap=args.chunk_overlap, scene_cuts=args.scene_cuts, segment=args.segment)
+    opts = UpscaleOptions(
+        padding=args.padding,
+        batch=args.batch,
+        tile=args.tile,
+        overlap=args.overlap,
+        device=args.device,
+        dtype=args.dtype,
+        compile=args.compile,
+        channels_last=args.channels_last,
+        fps=args.fps,
+        lossless=args.lossless,
+        crf=args.crf,
+        audio='none' if args.no_audio else args.audio,
+        chunk=args.chunk,
+        chunk_overlap=args.chunk_overlap,
+        scene_cuts=args.scene_cuts,
+        segment=args.segment,
+    )
     n = upscale_job(model, args.input, None if args.benchmark else args.output, opts, resume=args.resume,
                     overwrite=args.overwrite, progress=not args.quiet, benchmark=args.benchmark, stats=stats)
     if args.benchmark: print(f"benchmark: {format_stats(stats)}"); return
@@ -270,41 +430,92 @@ def cmd_upscale(args):
 
 def add_upscale_parser(sub):
     "The `upscale` sub-command and its options."
-    u = sub.add_parser('upscale', help='upscale a video file or a folder of frames',
-                       epilog='examples:\n  vsr_lit upscale input.mp4 output.mp4 --model edvr_m_tiny\n'
-                              '  vsr_lit upscale input.mp4 output.mp4 --weights RealBasicVSR_x4.pth\n'
-                              '  vsr_lit upscale frames/ sr_frames/ --model bicubic --tile 128 --overlap 16\n'
-                              '  vsr_lit upscale input.mp4 --model edvr_m_tiny --benchmark\n'
-                              '  vsr_lit upscale film.mp4 film_x4.mp4 --model basicvsr_tiny --resume      (after an interruption)\n'
-                              '  torchrun --nproc-per-node 2 -m vsr_lit upscale film.mp4 film_x4.mp4 --model edvr_m_tiny',
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    u = sub.add_parser(
+        'upscale',
+        help='upscale a video file or a folder of frames',
+        epilog='examples:\n  vsr_lit upscale input.mp4 output.mp4 --model edvr_m_tiny\n'
+        '  vsr_lit upscale input.mp4 output.mp4 --weights RealBasicVSR_x4.pth\n'
+        '  vsr_lit upscale frames/ sr_frames/ --model bicubic --tile 128 --overlap 16\n'
+        '  vsr_lit upscale input.mp4 --model edvr_m_tiny --benchmark\n'
+        '  vsr_lit upscale film.mp4 film_x4.mp4 --model basicvsr_tiny --resume      (after an interruption)\n'
+        '  torchrun --nproc-per-node 2 -m vsr_lit upscale film.mp4 film_x4.mp4 --model edvr_m_tiny',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     u.add_argument('input', help='a video file (anything PyAV reads) or a folder of frames')
-    u.add_argument('output', nargs='?', default=None,
-                   help='a video file (.mp4/.mkv/.mov/.avi: h264, .webm: VP9; .mkv with --lossless: FFV1) or a folder for PNG frames')
+    u.add_argument(
+        'output',
+        nargs='?',
+        default=None,
+        help='a video file (.mp4/.mkv/.mov/.avi: h264, .webm: VP9; .mkv with --lossless: FFV1) '
+        'or a folder for PNG frames',
+    )
     _add_model_args(u)
     u.add_argument('--tile', type=int, default=None, help='LR tile size (frames too big for memory)')
     u.add_argument('--overlap', type=int, default=16); u.add_argument('--batch', type=int, default=1)
-    u.add_argument('--device', default=None); u.add_argument('--dtype', default='auto', choices=['auto', 'fp32', 'bf16', 'fp16'],
-                                                   help="'auto' (default): bf16 only for a model measured harmless (<= 0.01 dB on Vid4) and faster in bf16 "
-                                                        "on such a device, else fp32; 'bf16' warns what it costs (notebook 16)")
-    u.add_argument('--compile', action='store_true', help='torch.compile the model (inductor, weights frozen); the first batch compiles')
-    u.add_argument('--backend', default='torch', choices=['torch', 'onnxruntime'],
-                   help="'onnxruntime': export the model to ONNX and run it in ONNX Runtime (an .onnx --weights file always runs there)")
+    u.add_argument('--device', default=None)
+    u.add_argument(
+        '--dtype',
+        default='auto',
+        choices=['auto', 'fp32', 'bf16', 'fp16'],
+        help="'auto' (default): bf16 only for a model measured harmless (<= 0.01 dB on Vid4) and faster in bf16 "
+        "on such a device, else fp32; 'bf16' warns what it costs (notebook 16)",
+    )
+    u.add_argument(
+        '--compile',
+        action='store_true',
+        help='torch.compile the model (inductor, weights frozen); the first batch compiles',
+    )
+    u.add_argument(
+        '--backend',
+        default='torch',
+        choices=['torch', 'onnxruntime'],
+        help="'onnxruntime': export the model to ONNX and run it in ONNX Runtime "
+        "(an .onnx --weights file always runs there)",
+    )
     u.add_argument('--channels-last', action=argparse.BooleanOptionalAction, default=None,
                    help='channels-last weights and activations (default: where measured faster: the CPU)')
     u.add_argument('--padding', default='reflection_circle'); u.add_argument('--fps', type=float, default=None)
-    u.add_argument('--chunk', type=int, default=30, help='recurrent models (basicvsr, iconvsr, basicvsrpp, realbasicvsr): frames kept per chunk')
-    u.add_argument('--chunk-overlap', type=int, default=5, help='recurrent models: context frames on each side of a chunk')
+    u.add_argument(
+        '--chunk',
+        type=int,
+        default=30,
+        help='recurrent models (basicvsr, iconvsr, basicvsrpp, realbasicvsr): frames kept per chunk',
+    )
+    u.add_argument(
+        '--chunk-overlap', type=int, default=5, help='recurrent models: context frames on each side of a chunk'
+    )
     u.add_argument('--lossless', action='store_true'); u.add_argument('--crf', type=int, default=18)
-    u.add_argument('--audio', default='copy', choices=['copy', 'transcode', 'none'],
-                   help="the input's audio, subtitle and data streams: copied unchanged (default; those the output cannot hold "
-                        "are dropped with a notice), 'transcode' (such audio re-encoded to AAC, Opus in .webm), 'none'")
+    u.add_argument(
+        '--audio',
+        default='copy',
+        choices=['copy', 'transcode', 'none'],
+        help="the input's audio, subtitle and data streams: copied unchanged (default; those the output cannot hold "
+        "are dropped with a notice), 'transcode' (such audio re-encoded to AAC, Opus in .webm), 'none'",
+    )
     u.add_argument('--no-audio', action='store_true', help='the same as --audio none')
-    u.add_argument('--benchmark', action='store_true', help='run the whole pipeline, write nothing; print frames/s, seconds per stage, peak memory')
-    u.add_argument('--resume', action='store_true', help="continue the interrupted job whose journal (.OUTPUT.journal) is beside the output")
-    u.add_argument('--scene-cuts', default='auto', metavar='auto|off|FILE',
-                   help="'auto' (default): detect hard cuts and treat each shot as a clip; 'off'; or a file of frame numbers that start a shot")
-    u.add_argument('--segment', type=int, default=120, help='frames per independent segment (the unit of resuming and of sharing among torchrun processes)')
+    u.add_argument(
+        '--benchmark',
+        action='store_true',
+        help='run the whole pipeline, write nothing; print frames/s, seconds per stage, peak memory',
+    )
+    u.add_argument(
+        '--resume',
+        action='store_true',
+        help="continue the interrupted job whose journal (.OUTPUT.journal) is beside the output",
+    )
+    u.add_argument(
+        '--scene-cuts',
+        default='auto',
+        metavar='auto|off|FILE',
+        help="'auto' (default): detect hard cuts and treat each shot as a clip; 'off'; "
+        "or a file of frame numbers that start a shot",
+    )
+    u.add_argument(
+        '--segment',
+        type=int,
+        default=120,
+        help='frames per independent segment (the unit of resuming and of sharing among torchrun processes)',
+    )
     u.add_argument('--overwrite', action='store_true'); u.add_argument('--quiet', action='store_true')
     u.set_defaults(func=cmd_upscale)
 
@@ -315,19 +526,27 @@ def cmd_inspect(args):
 
 def cmd_convert(args):
     "Write any supported weights file as a safetensors file with its configuration."
-    if Path(args.output).exists() and not args.overwrite: raise FileExistsError(f"{args.output} exists (--overwrite replaces it)")
+    if Path(args.output).exists() and not args.overwrite:
+        raise FileExistsError(f"{args.output} exists (--overwrite replaces it)")
     model = from_checkpoint(args.input, **_settings(args.set))
     out = save_weights(model, args.output)
-    print(f"{args.input} ({model.checkpoint['format']}, {model.checkpoint['architecture']}) -> {out} ({out.stat().st_size / 1e6:.2f} MB)")
+    print(
+        f"{args.input} ({model.checkpoint['format']}, {model.checkpoint['architecture']}) -> {out} "
+        f"({out.stat().st_size / 1e6:.2f} MB)"
+    )
+
 
 def add_weights_parsers(sub):
     "The `inspect` and `convert` sub-commands."
     i = sub.add_parser('inspect', help="a weights file's format, architecture, configuration and how upscale takes it")
-    i.add_argument('file'); i.add_argument('--set', action='append', metavar='NAME=VALUE', help='a setting the file does not store')
+    i.add_argument('file')
+    i.add_argument('--set', action='append', metavar='NAME=VALUE', help='a setting the file does not store')
     i.set_defaults(func=cmd_inspect)
     c = sub.add_parser('convert', help='write any supported weights file as .safetensors (with its configuration)')
     c.add_argument('input'); c.add_argument('output', help='the .safetensors file to write')
-    c.add_argument('--set', action='append', metavar='NAME=VALUE', help='a setting the input does not store (kept in the output)')
+    c.add_argument(
+        '--set', action='append', metavar='NAME=VALUE', help='a setting the input does not store (kept in the output)'
+    )
     c.add_argument('--overwrite', action='store_true')
     c.set_defaults(func=cmd_convert)
 
@@ -344,17 +563,28 @@ def add_export_parser(sub):
     "The `export` sub-command."
     e = sub.add_parser('export', help='export a model to ONNX (opset 19+, DeformConv), checked in ONNX Runtime')
     _add_model_args(e); e.add_argument('output', help='the .onnx file to write')
-    e.add_argument('--frames', type=int, default=None, help='recurrent models: the clip length the graph is made for (default 10)')
+    e.add_argument(
+        '--frames', type=int, default=None, help='recurrent models: the clip length the graph is made for (default 10)'
+    )
     e.add_argument('--opset', type=int, default=19); e.add_argument('--overwrite', action='store_true')
     e.set_defaults(func=cmd_export)
 
 # %% ../nbs/17_cli.ipynb #62488acf
 def build_parser() -> argparse.ArgumentParser:
     "The `vsr_lit` argument parser with every sub-command."
-    p = argparse.ArgumentParser(prog='vsr_lit', description='vsr_lit: video super-resolution from the course notebooks.')
+    p = argparse.ArgumentParser(
+        prog='vsr_lit', description='vsr_lit: video super-resolution from the course notebooks.'
+    )
     sub = p.add_subparsers(dest='command', required=True)
-    for add in (add_upscale_parser, add_models_parser, add_train_parser, add_eval_parser, add_data_parser, add_weights_parsers,
-                add_export_parser): add(sub)
+    for add in (
+        add_upscale_parser,
+        add_models_parser,
+        add_train_parser,
+        add_eval_parser,
+        add_data_parser,
+        add_weights_parsers,
+        add_export_parser,
+    ): add(sub)
     return p
 
 def main(argv=None):
@@ -368,8 +598,11 @@ def main(argv=None):
             print(f"vsr_lit {args.command}: error: {e}", file=sys.stderr)
             raise SystemExit(2)
         except KeyboardInterrupt: interrupted.append(signal.SIGINT)
-        except OSError as e:         # a full disk, a read-only folder: the message, not a traceback
-            if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES) or os.environ.get('VSR_LIT_DEBUG'): raise
+        except OSError as e:  # a full disk, a read-only folder: the message, not a traceback
+            if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES) or os.environ.get(
+                'VSR_LIT_DEBUG'
+            ):
+                raise
             print(f"vsr_lit {args.command}: error: {e}", file=sys.stderr)
             raise SystemExit(2)
     if interrupted:              # the output is left as it was before the command (see upscale_video)

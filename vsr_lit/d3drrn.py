@@ -34,7 +34,9 @@ class D3DRRN(nn.Module):
         self.num_frames, self.scale = num_frames, scale
         c = num_feat
         self.mfe = MFE(3, c) if use_mfe else nn.Conv3d(3, c, 3, 1, 1)
-        self.recursive = RecursiveUnit(ABP(c, num_frames, scale, num_pairs, compress_feat, attention, offset_mode), num_recursions)
+        self.recursive = RecursiveUnit(
+            ABP(c, num_frames, scale, num_pairs, compress_feat, attention, offset_mode), num_recursions
+        )
         self.reduce = nn.ModuleList([nn.Conv3d(c, c, 3, 1, (0, 1, 1)) for _ in range(num_frames // 2)])   # rho, eq. 31
         self.conv = nn.Conv2d(c, c, 3, 1, 1)                                                               # mu, eq. 32
         self.subpixel = nn.Sequential(nn.Conv2d(c, 3 * scale * scale, 3, 1, 1), nn.PixelShuffle(scale))    # s, eq. 33
@@ -42,7 +44,8 @@ class D3DRRN(nn.Module):
     def forward(self, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, 3, s·h, s·w)
         "The SR center frame of a window: multi-scale features, the recursive unit, then reconstruction."
         check_window(x)
-        if x.shape[1] != self.num_frames: raise ValueError(f"D3DRRN was built for {self.num_frames} frames, got a window of {x.shape[1]}")
+        if x.shape[1] != self.num_frames:
+            raise ValueError(f"D3DRRN was built for {self.num_frames} frames, got a window of {x.shape[1]}")
         f = self.recursive(self.mfe(x.transpose(1, 2)))               # (B, C, T, h, w)
         for conv in self.reduce: f = F.leaky_relu(conv(f), 0.1)       # T -> T - 2 -> ... -> 1
         f = F.leaky_relu(self.conv(f[:, :, 0]), 0.1)

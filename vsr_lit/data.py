@@ -28,13 +28,18 @@ from .resize import imresize
 # %% ../nbs/01_data.ipynb #4d23fecb
 def repo_root() -> Path|None:
     "The source checkout this package runs from (a folder with `settings.ini`), if any."
-    for p in [Path(__file__).resolve().parent.parent if '__file__' in globals() else Path.cwd(), Path.cwd(), *Path.cwd().parents]:
+    for p in [
+        Path(__file__).resolve().parent.parent if '__file__' in globals() else Path.cwd(),
+        Path.cwd(),
+        *Path.cwd().parents,
+    ]:
         if (p / 'settings.ini').exists() and (p / 'vsr_lit').is_dir(): return p
     return None
 
 def data_root(path=None, # an explicit folder wins
              ) -> Path:
-    "The data folder: `path`, else `$VSR_LIT_DATA`, else a `shared/data` folder beside the repo, else the repo's `data/`."
+    ("The data folder: `path`, else `$VSR_LIT_DATA`, else a `shared/data` folder beside the repo, else the repo's "
+     "`data/`.")
     if path is not None: return Path(path)
     if os.environ.get('VSR_LIT_DATA'): return Path(os.environ['VSR_LIT_DATA'])
     root = repo_root()
@@ -77,7 +82,8 @@ def read_image(path, convert:bool=False) -> np.ndarray:
     try:
         with Image.open(path) as im:
             if im.mode != 'RGB':
-                if not convert: raise ValueError(f"{path}: expected an RGB image, got mode {im.mode} (pass convert=True)")
+                if not convert:
+                    raise ValueError(f"{path}: expected an RGB image, got mode {im.mode} (pass convert=True)")
                 im = im.convert('RGB')
             return np.array(im)
     except (UnidentifiedImageError, OSError, SyntaxError) as e:
@@ -132,7 +138,8 @@ def write_frames(frames, # uint8 `(T, H, W, 3)` or float tensor `(T, 3, H, W)` i
 
 # %% ../nbs/01_data.ipynb #087a35d4
 def video_info(path) -> dict:
-    "Frame rate, frame count (as the container states it), width, height and time base (of the frames' timestamps) of a video file."
+    ("Frame rate, frame count (as the container states it), width, height and time base (of the frames' timestamps) "
+     "of a video file.")
     path = must_exist(path, 'video file')
     try:
         with av.open(str(path)) as c:
@@ -143,7 +150,8 @@ def video_info(path) -> dict:
     except av.error.InvalidDataError as e: raise ValueError(f"{path} is not a video file PyAV can read ({e})") from None
 
 def iter_video(path, times:bool=False):
-    "Yield the frames of a video one by one as uint8 RGB `(H, W, 3)` arrays (with `times`: `(frame, pts)`, pts in the `time_base` units of `video_info`, or None)."
+    ("Yield the frames of a video one by one as uint8 RGB `(H, W, 3)` arrays (with `times`: `(frame, pts)`, pts in "
+     "the `time_base` units of `video_info`, or None).")
     video_info(path)  # clear errors for a missing or unreadable file
     with av.open(str(path)) as c:
         for frame in c.decode(video=0):
@@ -161,18 +169,22 @@ def default_codec(path, lossless:bool=False) -> str:
     return 'ffv1' if lossless else 'libvpx-vp9' if Path(path).suffix.lower() == '.webm' else 'libx264'
 
 class VideoWriter:
-    "Encode RGB frames into a video file as they arrive (h264/yuv420p by default, VP9 for .webm, `lossless=True` for FFV1)."
-    def __init__(self, path, # output file (.mp4, .mkv, .mov, .avi, .webm)
-                 fps:float=25, # frames per second (frames without a timestamp are spaced 1/fps apart)
-                 lossless:bool=False, # FFV1 in RGB (exact round trip; use .mkv)
-                 codec:str=None, # override the codec, e.g. 'libx264', 'ffv1', 'libx264rgb'
-                 pix_fmt:str=None, # override the pixel format
-                 crf:int=18, # quality (0 best; 51 worst for h264, 63 for VP9)
-                 options:dict=None, # extra encoder options
-                 copy_from=None, # a video file whose audio, subtitle and data streams are copied in
-                 audio:str='copy', # streams the container cannot hold: 'copy' drops them, 'transcode' re-encodes audio
-                 time_base=None, # the unit of `write(frame, pts)` timestamps (e.g. the source's), for variable frame rates
-                ):
+    ("Encode RGB frames into a video file as they arrive (h264/yuv420p by default, VP9 for .webm, `lossless=True` "
+     "for FFV1).")
+
+    def __init__(
+        self,
+        path,  # output file (.mp4, .mkv, .mov, .avi, .webm)
+        fps: float = 25,  # frames per second (frames without a timestamp are spaced 1/fps apart)
+        lossless: bool = False,  # FFV1 in RGB (exact round trip; use .mkv)
+        codec: str = None,  # override the codec, e.g. 'libx264', 'ffv1', 'libx264rgb'
+        pix_fmt: str = None,  # override the pixel format
+        crf: int = 18,  # quality (0 best; 51 worst for h264, 63 for VP9)
+        options: dict = None,  # extra encoder options
+        copy_from=None,  # a video file whose audio, subtitle and data streams are copied in
+        audio: str = 'copy',  # streams the container cannot hold: 'copy' drops them, 'transcode' re-encodes audio
+        time_base=None,  # the unit of `write(frame, pts)` timestamps (e.g. the source's), for variable frame rates
+    ):
         self.path, self.fps = Path(path), Fraction(fps).limit_denominator(1001)
         if audio not in ('copy', 'transcode'): raise ValueError(f"audio must be 'copy' or 'transcode', got {audio!r}")
         self.copy_from, self.audio = (Path(copy_from) if copy_from is not None else None), audio
@@ -195,10 +207,13 @@ def write(self:VideoWriter, frame, # uint8 `(H, W, 3)` or float tensor `(3, H, W
     "Encode one frame."
     f = to_uint8(frame, 'frame')
     if f.ndim != 3 or f.shape[-1] != 3: raise ValueError(f"expected one RGB frame (H, W, 3), got shape {f.shape}")
-    if pts is not None and self.time_base is None: raise ValueError("a frame timestamp (pts) needs the writer's time_base")
+    if pts is not None and self.time_base is None:
+        raise ValueError("a frame timestamp (pts) needs the writer's time_base")
     if self.container is None: self._open(f.shape[1], f.shape[0])
     if (f.shape[1], f.shape[0]) != (self.stream.width, self.stream.height):
-        raise ValueError(f"frame size {f.shape[1]}x{f.shape[0]} differs from the video's {self.stream.width}x{self.stream.height}")
+        raise ValueError(
+            f"frame size {f.shape[1]}x{f.shape[0]} differs from the video's {self.stream.width}x{self.stream.height}"
+        )
     vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format='rgb24')
     if pts is not None: vf.pts, vf.time_base = int(pts), self.time_base
     for pkt in self.stream.encode(vf): self.container.mux(pkt)
@@ -208,7 +223,10 @@ def write(self:VideoWriter, frame, # uint8 `(H, W, 3)` or float tensor `(3, H, W
 @patch
 def _open(self:VideoWriter, w, h):
     if self.pix_fmt in ('yuv420p', 'yuvj420p') and (w % 2 or h % 2):
-        raise ValueError(f"{self.codec}/{self.pix_fmt} needs even width and height, got {w}x{h}: crop or pad the frames, or use lossless=True")
+        raise ValueError(
+            f"{self.codec}/{self.pix_fmt} needs even width and height, got {w}x{h}: crop or pad the frames, or use "
+            f"lossless=True"
+        )
     self.path.parent.mkdir(parents=True, exist_ok=True)
     self.container = av.open(str(self.path), mode='w')
     self.stream = self.container.add_stream(self.codec, rate=self.fps)
@@ -220,19 +238,24 @@ def _open(self:VideoWriter, w, h):
 
 @patch
 def _declare_other_streams(self:VideoWriter):
-    "Declare the source's non-video streams in the output: copied, transcoded (audio, if asked) or dropped with a notice."
+    ("Declare the source's non-video streams in the output: copied, transcoded (audio, if asked) or dropped with a "
+     "notice.")
     ext = self.path.suffix
     with av.open(str(self.copy_from)) as src:
         for s in src.streams:
             if s.type == 'video': continue
             name = s.codec_context.name if s.codec_context is not None else s.type
-            if name in self.container.supported_codecs: self._copied[s.index] = self.container.add_stream_from_template(s)
+            if name in self.container.supported_codecs:
+                self._copied[s.index] = self.container.add_stream_from_template(s)
             elif s.type == 'audio' and self.audio == 'transcode':
                 target = 'libopus' if ext.lower() == '.webm' else 'aac'
                 out = self.container.add_stream(target, rate=48000 if target == 'libopus' else s.rate)
                 out.layout = s.layout.name
                 self._transcoded[s.index] = out
-                warnings.warn(f"audio stream {s.index} ({name}) cannot be stored in a {ext} file: transcoded to {out.codec_context.name}")
+                warnings.warn(
+                    f"audio stream {s.index} ({name}) cannot be stored in a {ext} file: transcoded to "
+                    f"{out.codec_context.name}"
+                )
             else:
                 hint = " (audio='transcode', --audio transcode, re-encodes it)" if s.type == 'audio' else ''
                 warnings.warn(f"{s.type} stream {s.index} ({name}) cannot be stored in a {ext} file: dropped{hint}")
@@ -250,7 +273,8 @@ def close(self:VideoWriter):
 
 @patch
 def open_stream_copy(self:VideoWriter, template):
-    "Open the file for packets encoded elsewhere (nothing re-encoded): a video stream like `template`, and the other streams."
+    ("Open the file for packets encoded elsewhere (nothing re-encoded): a video stream like `template`, and the "
+     "other streams.")
     self.path.parent.mkdir(parents=True, exist_ok=True)
     self.container, self.stream_copy = av.open(str(self.path), mode='w'), True
     self.stream = self.container.add_stream_from_template(template)
@@ -292,10 +316,14 @@ def write_video(frames, # uint8 `(T, H, W, 3)` or float tensor `(T, 3, H, W)`
 
 # %% ../nbs/01_data.ipynb #f9231332
 def _check_scale(shape, scale:int, channels_last:bool):
-    if not isinstance(scale, (int, np.integer)) or scale < 1: raise ValueError(f"scale must be a positive int, got {scale!r}")
+    if not isinstance(scale, (int, np.integer)) or scale < 1:
+        raise ValueError(f"scale must be a positive int, got {scale!r}")
     H, W = shape[-3:-1] if channels_last else shape[-2:]
     if H % scale or W % scale:
-        raise ValueError(f"scale {scale} must divide the frame size, got {H}x{W} (crop to {H - H % scale}x{W - W % scale} first)")
+        raise ValueError(
+            f"scale {scale} must divide the frame size, got {H}x{W} (crop to {H - H % scale}x{W - W % scale} first)"
+        )
+
 
 def degrade_bi(frames, # uint8 `(..., H, W, 3)` or float tensor `(..., 3, H, W)` in [0, 1]
                scale:int=4, # downscaling factor

@@ -37,13 +37,17 @@ def window_indices(center:int, # index of the center frame
     n, last, out = num_frames // 2, total - 1, []
     for i in range(center - n, center + n + 1):
         if i < 0:
-            j = {'replicate': 0, 'reflection': -i, 'reflection_circle': center + n - i, 'circle': num_frames + i}[padding]
+            j = {'replicate': 0, 'reflection': -i, 'reflection_circle': center + n - i, 'circle': num_frames + i}[
+                padding
+            ]
         elif i > last:
             j = {'replicate': last, 'reflection': 2 * last - i,
                  'reflection_circle': center - n - (i - last), 'circle': i - num_frames}[padding]
         else: j = i
         if not 0 <= j <= last:
-            raise ValueError(f"a {num_frames}-frame window with padding {padding!r} needs a longer clip than {total} frames")
+            raise ValueError(
+                f"a {num_frames}-frame window with padding {padding!r} needs a longer clip than {total} frames"
+            )
         out.append(j)
     return out
 
@@ -120,27 +124,31 @@ def _clip_scale(name:str, gt:Path, lr:Path=None, scale:int=None) -> int:
     h, w = image_size(lr)
     s = H // h
     if (s * h, s * w) != (H, W): raise ValueError(f"clip {name}: GT {H}x{W} is not an integer multiple of LR {h}x{w}")
-    if scale is not None and s != scale: raise ValueError(f"clip {name}: expected scale {scale}, GT {H}x{W} / LR {h}x{w} is {s}")
+    if scale is not None and s != scale:
+        raise ValueError(f"clip {name}: expected scale {scale}, GT {H}x{W} / LR {h}x{w} is {s}")
     return s
 
 # %% ../nbs/01b_datasets.ipynb #ee088e5a
 class VideoFolderDataset(_WindowDataset):
     "Clips stored as `root/<clip>/%08d.png`: one item per GT frame with its LR window."
-    def __init__(self, gt_root, # folder of GT clip folders
-                 lr_root=None, # folder of LR clip folders (None: BI-degrade the GT on the fly)
-                 num_frames:int=5, # window length 2N+1
-                 scale:int=None, # GT/LR size ratio (inferred from the files when LR is given)
-                 padding:str='reflection_circle', # border mode of the window
-                 clips:list=None, # a subset of clip names
-                 gt_patch_size:int=None, # random GT crops of this size (training)
-                 augment:bool=False, # random flips/rotation/reversal (training)
-                 cache_mb:float=0, # keep decoded GT frames in memory, up to this many MB (training on few clips)
-                 gt_downscale:int=1, # shrink the GT by this factor first (imresize), e.g. 2 for JPEG-compressed HD
-                 every_gt:bool=False, # the GT of every frame of the window `(T, 3, H, W)` (recurrent models), not the center's
-                ):
+    def __init__(
+        self,
+        gt_root,  # folder of GT clip folders
+        lr_root=None,  # folder of LR clip folders (None: BI-degrade the GT on the fly)
+        num_frames: int = 5,  # window length 2N+1
+        scale: int = None,  # GT/LR size ratio (inferred from the files when LR is given)
+        padding: str = 'reflection_circle',  # border mode of the window
+        clips: list = None,  # a subset of clip names
+        gt_patch_size: int = None,  # random GT crops of this size (training)
+        augment: bool = False,  # random flips/rotation/reversal (training)
+        cache_mb: float = 0,  # keep decoded GT frames in memory, up to this many MB (training on few clips)
+        gt_downscale: int = 1,  # shrink the GT by this factor first (imresize), e.g. 2 for JPEG-compressed HD
+        every_gt: bool = False,  # the GT of every frame of the window `(T, 3, H, W)` (recurrent models)
+    ):
         self.gt_root, self.every_gt = must_exist(gt_root, 'GT folder', folder=True), every_gt
         self.lr_root = Path(lr_root) if lr_root is not None else None
-        if gt_downscale != 1 and self.lr_root is not None: raise ValueError("gt_downscale needs lr_root=None (the LR is made from the shrunk GT)")
+        if gt_downscale != 1 and self.lr_root is not None:
+            raise ValueError("gt_downscale needs lr_root=None (the LR is made from the shrunk GT)")
         self.num_frames, self.padding, self.gt_patch_size, self.augment = num_frames, padding, gt_patch_size, augment
         self.cache_mb, self.gt_downscale, self._cache, self._cached_mb = cache_mb, gt_downscale, {}, 0.
         self.clips, self.items = {}, []
@@ -169,7 +177,9 @@ def crop_then_degrade(frames:list, # the window's uint8 GT frames `(H, W, 3)`
     if patch % scale: raise ValueError(f"patch {patch} must be a multiple of scale {scale}")
     H, W = (n - n % scale for n in frames[0].shape[:2])
     if patch > min(H, W): raise ValueError(f"GT patch {patch} is larger than the frames {W}x{H}")
-    top, left = at or (scale * int(torch.randint(0, (n - patch) // scale + 1, (1,), generator=generator)) for n in (H, W))
+    top, left = at or (
+        scale * int(torch.randint(0, (n - patch) // scale + 1, (1,), generator=generator)) for n in (H, W)
+    )
     m = 3 * scale
     y0, x0, y1, x1 = max(0, top - m), max(0, left - m), min(H, top + patch + m), min(W, left + patch + m)
     lq = degrade_bi(np.stack([f[y0:y1, x0:x1] for f in frames]), scale)
@@ -183,10 +193,10 @@ def _gt_frame(self:VideoFolderDataset, name:str, j:int) -> np.ndarray:
     if (name, j) in self._cache: return self._cache[name, j]
     f = read_image(self.clips[name][0][j], convert=True)
     if self.gt_downscale != 1: f = imresize(f, 1 / self.gt_downscale)
-    if self._cached_mb + f.nbytes / 2**20 <= self.cache_mb: self._cache[name, j] = f; self._cached_mb += f.nbytes / 2**20
+    if self._cached_mb + f.nbytes / 2**20 <= self.cache_mb:
+        self._cache[name, j] = f
+        self._cached_mb += f.nbytes / 2**20
     return f
-
-
 
 # %% ../nbs/01b_datasets.ipynb #f52749d9
 @patch
@@ -197,7 +207,15 @@ def __getitem__(self:VideoFolderDataset, i:int) -> dict:
     idx = window_indices(t, self.num_frames, len(gts), self.padding)
     if lrs is None:
         frames = [self._gt_frame(name, j) for j in idx]
-        if self.gt_patch_size: return self._finish(*crop_then_degrade(frames, self.num_frames // 2, self.gt_patch_size, self.scale, every_gt=self.every_gt), name, t, cropped=True)
+        if self.gt_patch_size:
+            return self._finish(
+                *crop_then_degrade(
+                    frames, self.num_frames // 2, self.gt_patch_size, self.scale, every_gt=self.every_gt
+                ),
+                name,
+                t,
+                cropped=True,
+            )
         s, (H, W) = self.scale, frames[0].shape[:2]
         frames = np.stack([f[:H - H % s, :W - W % s] for f in frames])     # a whole multiple of the scale (mod crop)
         return self._finish(degrade_bi(frames, s), frames if self.every_gt else frames[self.num_frames // 2], name, t)
@@ -228,20 +246,24 @@ def _septuplet_keys(root:Path, keys=None) -> list:
 # %% ../nbs/01b_datasets.ipynb #32b80be1
 class Vimeo90KDataset(_WindowDataset):
     "Vimeo-90K septuplets `root/<a>/<b>/im1..im7.png`: LR window around im4, GT im4."
-    def __init__(self, root, # folder holding `<a>/<b>/im*.png` (Vimeo's `sequences`)
-                 lr_root=None, # the same layout with LR frames (None: BI-degrade on the fly)
-                 num_frames:int=7, # 1, 3, 5 or 7 frames centered on im4
-                 scale:int=4,
-                 keys=None, # list of 'a/b' keys, or a text file with one per line (None: all found)
-                 gt_patch_size:int=None, augment:bool=False,
-                 cache:bool=False, # keep each septuplet's decoded GT and LR window in memory (training: ~0.5 MB per septuplet)
-                 every_gt:bool=False, # the GT of every frame of the window (recurrent models), not only im4's
-                ):
+    def __init__(
+        self,
+        root,  # folder holding `<a>/<b>/im*.png` (Vimeo's `sequences`)
+        lr_root=None,  # the same layout with LR frames (None: BI-degrade on the fly)
+        num_frames: int = 7,  # 1, 3, 5 or 7 frames centered on im4
+        scale: int = 4,
+        keys=None,  # list of 'a/b' keys, or a text file with one per line (None: all found)
+        gt_patch_size: int = None,
+        augment: bool = False,
+        cache: bool = False,  # keep each septuplet's decoded GT and LR window in memory (training: ~0.5 MB each)
+        every_gt: bool = False,  # the GT of every frame of the window (recurrent models), not only im4's
+    ):
         self.root = must_exist(root, 'Vimeo-90K folder', folder=True)
         self.lr_root = Path(lr_root) if lr_root is not None else None
         self.scale, self.gt_patch_size, self.augment = scale, gt_patch_size, augment
         self.cache, self._cached, self.every_gt = cache, {}, every_gt
-        if num_frames not in (1, 3, 5, 7): raise ValueError(f"num_frames must be 1, 3, 5 or 7 for septuplets, got {num_frames}")
+        if num_frames not in (1, 3, 5, 7):
+            raise ValueError(f"num_frames must be 1, 3, 5 or 7 for septuplets, got {num_frames}")
         self.frames = list(range(4 - num_frames // 2, 5 + num_frames // 2))
         self.keys = _septuplet_keys(self.root, keys)
         H, W = image_size(self.root / self.keys[0] / 'im4.png')
@@ -251,8 +273,12 @@ class Vimeo90KDataset(_WindowDataset):
 
     def __getitem__(self, i:int) -> dict:
         k = self.keys[i]
-        if k in self._cached: return self._finish(*self._cached[k], k, 3)   # crops and flips are drawn anew
-        gt = np.stack([read_image(self.root / k / f'im{j}.png') for j in self.frames]) if self.every_gt else read_image(self.root / k / 'im4.png')
+        if k in self._cached: return self._finish(*self._cached[k], k, 3)  # crops and flips are drawn anew
+        gt = (
+            np.stack([read_image(self.root / k / f'im{j}.png') for j in self.frames])
+            if self.every_gt
+            else read_image(self.root / k / 'im4.png')
+        )
         if self.lr_root is not None: lq = np.stack([read_image(self.lr_root / k / f'im{j}.png') for j in self.frames])
         else: lq = degrade_bi(np.stack([read_image(self.root / k / f'im{j}.png') for j in self.frames]), self.scale)
         if lq.shape[1] * self.scale != gt.shape[-3] or lq.shape[2] * self.scale != gt.shape[-2]:
@@ -278,8 +304,10 @@ def synthetic_clip(num_frames:int=7, # frames in the clip
     freq = torch.stack([mag * torch.sin(ang), mag * torch.cos(ang)], 1)
     phase = torch.rand(k, 3, generator=g) * 6.283
     amp = (torch.rand(k, 3, generator=g) * .5 + .5) * 0.012 / mag.sqrt()[:, None]  # more energy at low frequencies
-    discs = torch.rand(6, 6, generator=g)                           # y, x, radius, r, g, b
-    yy, xx = torch.meshgrid(torch.arange(H, dtype=torch.float64) - H / 2, torch.arange(W, dtype=torch.float64) - W / 2, indexing='ij')
+    discs = torch.rand(6, 6, generator=g)  # y, x, radius, r, g, b
+    yy, xx = torch.meshgrid(
+        torch.arange(H, dtype=torch.float64) - H / 2, torch.arange(W, dtype=torch.float64) - W / 2, indexing='ij'
+    )
     frames = []
     for t in range(num_frames):
         a = math.radians(rotation * t)
@@ -297,15 +325,23 @@ def synthetic_clip(num_frames:int=7, # frames in the clip
 
 # %% ../nbs/01b_datasets.ipynb #e6ee5d4a
 class SyntheticClipDataset(Dataset):
-    "Random moving-texture windows (LR window, GT center, or every GT frame) made on the fly; item i is always the same."
+    ("Random moving-texture windows (LR window, GT center, or every GT frame) made on the fly; item i is always the "
+     "same.")
+
     def __init__(self, length:int=1000, num_frames:int=5, gt_size:int=64, scale:int=4, seed:int=0, every_gt:bool=False):
         self.length, self.num_frames, self.gt_size, self.scale, self.seed = length, num_frames, gt_size, scale, seed
         self.every_gt = every_gt
     def __len__(self): return self.length
     def __getitem__(self, i):
         g = np.random.default_rng(self.seed * 100_003 + i)
-        lq, gt = synthetic_clip(self.num_frames, (self.gt_size, self.gt_size), self.scale,
-                                shift=tuple(g.uniform(-1.5, 1.5, 2)), rotation=float(g.uniform(-2, 2)), seed=int(g.integers(1 << 30)))
+        lq, gt = synthetic_clip(
+            self.num_frames,
+            (self.gt_size, self.gt_size),
+            self.scale,
+            shift=tuple(g.uniform(-1.5, 1.5, 2)),
+            rotation=float(g.uniform(-2, 2)),
+            seed=int(g.integers(1 << 30)),
+        )
         return dict(lq=lq, gt=gt if self.every_gt else gt[self.num_frames // 2], clip='synthetic', idx=i)
 
 class MixedDataset(Dataset):
@@ -318,8 +354,17 @@ class MixedDataset(Dataset):
         return self.datasets[d][i - int(self.offsets[d])]
 
 # %% ../nbs/01b_datasets.ipynb #6712a11d
-def _datasets_of(kind:str, d:Path, num_frames:int, scale:int, gt_patch:int, repeat:int, cache_mb:float, gt_downscale:int,
-                 every_gt:bool=False) -> tuple:
+def _datasets_of(
+    kind: str,
+    d: Path,
+    num_frames: int,
+    scale: int,
+    gt_patch: int,
+    repeat: int,
+    cache_mb: float,
+    gt_downscale: int,
+    every_gt: bool = False,
+) -> tuple:
     "(training datasets, held-out datasets) of one set found by `find_training_data`."
     kw, tr = dict(num_frames=num_frames, scale=scale, every_gt=every_gt), dict(gt_patch_size=gt_patch, augment=True)
     if kind == 'vimeo':
@@ -334,7 +379,12 @@ def _datasets_of(kind:str, d:Path, num_frames:int, scale:int, gt_patch:int, repe
         folders = [video_frames_cache(v) for v in sorted(d.iterdir()) if v.suffix.lower() in VIDEO_EXT]
         gt, lr, clips = folders[0].parent, None, [f.name for f in folders]
     else: gt, lr, clips = clip_folders(d)
-    return [VideoFolderDataset(gt, lr, clips=clips, cache_mb=cache_mb, gt_downscale=gt_downscale if lr is None else 1, **kw, **tr)], []
+    return [
+        VideoFolderDataset(
+            gt, lr, clips=clips, cache_mb=cache_mb, gt_downscale=gt_downscale if lr is None else 1, **kw, **tr
+        )
+    ], []
+
 
 def training_set(data, num_frames:int, scale:int=4, gt_patch:int=64, synthetic:int=0, seed:int=0,
                  vimeo_repeat:int=50, # each Vimeo septuplet appears this many times per epoch (few clips, many crops)
@@ -348,7 +398,9 @@ def training_set(data, num_frames:int, scale:int=4, gt_patch:int=64, synthetic:i
         t, h = _datasets_of(kind, d, num_frames, scale, gt_patch, vimeo_repeat, cache_mb, gt_downscale, every_gt)
         parts += t; held += h
         about.append(f"{d.name} ({kind}): {sum(len(x) for x in t)} training items, {sum(len(x) for x in h)} held out")
-    if synthetic: parts.append(SyntheticClipDataset(synthetic, num_frames, gt_patch, scale, seed=seed, every_gt=every_gt)); about.append(f"{synthetic} synthetic clips")
+    if synthetic:
+        parts.append(SyntheticClipDataset(synthetic, num_frames, gt_patch, scale, seed=seed, every_gt=every_gt))
+        about.append(f"{synthetic} synthetic clips")
     if not parts: raise ValueError(f"nothing to train on in {data}: only held-out clips were found")
     return MixedDataset(*parts), held, about
 
@@ -365,13 +417,31 @@ class CenterCropWindows(Dataset):
         s = it['gt'].shape[-1] // it['lq'].shape[-1]
         h, w = it['lq'].shape[-2:]
         p = min(self.size // s, h, w); top, left = (h - p) // 2, (w - p) // 2
-        return dict(it, lq=it['lq'][..., top:top + p, left:left + p], gt=it['gt'][..., s * top:s * (top + p), s * left:s * (left + p)])
+        return dict(
+            it,
+            lq=it['lq'][..., top : top + p, left : left + p],
+            gt=it['gt'][..., s * top : s * (top + p), s * left : s * (left + p)],
+        )
 
-def validation_set(held:list, valid=None, num_frames:int=5, scale:int=4, n:int=8, size:int=128, seed:int=0, every_gt:bool=False):
+
+def validation_set(
+    held: list,
+    valid=None,
+    num_frames: int = 5,
+    scale: int = 4,
+    n: int = 8,
+    size: int = 128,
+    seed: int = 0,
+    every_gt: bool = False,
+):
     "Held-out real clips (`valid`: a folder of them instead); synthetic clips, with a warning, when there are none."
     if valid is not None:
-        found = find_training_data(valid)                      # refuses Vid4: the test set is not for choosing models
-        held = [ds for kind, d in found for ds in (lambda t, h: h or t)(*_datasets_of(kind, d, num_frames, scale, None, 1, 0, 1, every_gt))]
+        found = find_training_data(valid)  # refuses Vid4: the test set is not for choosing models
+        held = [
+            ds
+            for kind, d in found
+            for ds in (lambda t, h: h or t)(*_datasets_of(kind, d, num_frames, scale, None, 1, 0, 1, every_gt))
+        ]
     if not held:
         warnings.warn("no held-out real clips found: validating on synthetic clips (pass --valid DIR)")
         return SyntheticClipDataset(n, num_frames, size, scale, seed=10_000 + seed, every_gt=every_gt)

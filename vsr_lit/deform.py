@@ -16,7 +16,8 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 def tv_deform_conv2d(*args, **kwargs):
-    "torchvision's `deform_conv2d`, imported on first use: importing torchvision takes seconds, and most runs never need it."
+    ("torchvision's `deform_conv2d`, imported on first use: importing torchvision takes seconds, and most runs never "
+     "need it.")
     from torchvision.ops import deform_conv2d
     return deform_conv2d(*args, **kwargs)
 
@@ -32,7 +33,8 @@ def sample_pixels(x:torch.Tensor, # (N, C, H, W) or (N, C, T, H, W)
                  ) -> torch.Tensor: # (N, C, *P)
     "Bilinear (2-D) or trilinear (3-D) sampling at pixel coordinates, zero outside the frame."
     d = x.ndim - 2
-    if coords.shape[-1] != d: raise ValueError(f"coords must end in {d} (one per spatial axis of x), got {tuple(coords.shape)}")
+    if coords.shape[-1] != d:
+        raise ValueError(f"coords must end in {d} (one per spatial axis of x), got {tuple(coords.shape)}")
     x = _pad_unit_axes(x)
     P = coords.shape[1:-1]
     scale = coords.new_tensor([2 / (n - 1) for n in x.shape[2:]])
@@ -115,9 +117,16 @@ def deform_conv2d(input:torch.Tensor, # (B, C_in, H, W)
     off = offset.reshape(B * G, K, 2, Ho, Wo)
     msk = mask.reshape(B * G, 1, K, Ho, Wo) if mask is not None else None
     wmat = weight.reshape(groups, Cout // groups, Cg * K)
-    rows = rows or (Ho if torch.compiler.is_compiling() else max(1, min(Ho, 4096 // Wo)))   # compiled: one chunk, one graph node
+    rows = rows or (
+        Ho if torch.compiler.is_compiling() else max(1, min(Ho, 4096 // Wo))
+    )  # compiled: one chunk, one graph node
     grad = torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in (input, offset, weight, mask))
-    nhwc = groups == 1 and input.dim() == 4 and input.is_contiguous(memory_format=torch.channels_last) and not input.is_contiguous()
+    nhwc = (
+        groups == 1
+        and input.dim() == 4
+        and input.is_contiguous(memory_format=torch.channels_last)
+        and not input.is_contiguous()
+    )
     out = input.new_empty(B, Ho, Wo, Cout) if nhwc else input.new_empty(B, Cout, Ho, Wo) if Ho > rows else None
     for r in range(0, Ho, rows):
         n = min(rows, Ho - r)
@@ -144,12 +153,15 @@ class DCNv2Pack(nn.Module):
         super().__init__()
         if impl not in DCN_IMPLS: raise ValueError(f"impl must be one of {DCN_IMPLS}, got {impl!r}")
         self.impl = impl
-        if in_channels % deformable_groups: raise ValueError(f"in_channels {in_channels} is not divisible by deformable_groups {deformable_groups}")
+        if in_channels % deformable_groups:
+            raise ValueError(f"in_channels {in_channels} is not divisible by deformable_groups {deformable_groups}")
         self.stride, self.padding, self.dilation = stride, padding, dilation
         self.deformable_groups, self.max_offset = deformable_groups, max_offset
         self.weight = nn.Parameter(torch.empty(out_channels, in_channels, kernel_size, kernel_size))
         self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
-        nn.init.uniform_(self.weight, -1 / math.sqrt(in_channels * kernel_size ** 2), 1 / math.sqrt(in_channels * kernel_size ** 2))
+        nn.init.uniform_(
+            self.weight, -1 / math.sqrt(in_channels * kernel_size**2), 1 / math.sqrt(in_channels * kernel_size**2)
+        )
         self.conv_offset = nn.Conv2d(offset_channels or in_channels, 3 * deformable_groups * kernel_size ** 2,
                                      kernel_size, stride, padding, dilation)
         nn.init.zeros_(self.conv_offset.weight); nn.init.zeros_(self.conv_offset.bias)
@@ -168,11 +180,17 @@ def forward(self:DCNv2Pack, x:torch.Tensor, # features to sample (B, C_in, H, W)
            ) -> torch.Tensor:
     "Deformable convolution of `x` with offsets and masks predicted from `feat`."
     offset, mask = self.offsets_and_mask(feat)
-    if torch.compiler.is_compiling() or torch.compiler.is_exporting(): return self.deform(x, offset, mask)   # traced graphs: no monitor
-    self.last_offset_mean = torch.linalg.vector_norm(offset.detach(), 1).item() / offset.numel()  # mean |offset|, one pass
+    if torch.compiler.is_compiling() or torch.compiler.is_exporting():
+        return self.deform(x, offset, mask)  # traced graphs: no monitor
+    self.last_offset_mean = (
+        torch.linalg.vector_norm(offset.detach(), 1).item() / offset.numel()
+    )  # mean |offset|, one pass
     if self.last_offset_mean > self.max_offset and not self._warned:
         self._warned = True
-        warnings.warn(f"DCNv2Pack: mean |offset| {self.last_offset_mean:.1f} > {self.max_offset}: deformable alignment may be diverging")
+        warnings.warn(
+            f"DCNv2Pack: mean |offset| {self.last_offset_mean:.1f} > {self.max_offset}: deformable alignment may be "
+            f"diverging"
+        )
     return self.deform(x, offset, mask)
 
 @patch

@@ -29,11 +29,15 @@ from .resize import imresize
 # %% ../nbs/01c_degradations.ipynb #66d85a7d
 KERNEL_KINDS = ('iso', 'aniso', 'generalized_iso', 'generalized_aniso', 'plateau_iso', 'plateau_aniso', 'sinc')
 
-def blur_kernel(kind:str, size:int, # one of KERNEL_KINDS; odd size
-                sigma_x:float=1.0, sigma_y:float=None, theta:float=0.0, # Gaussian shape (sigma_y, theta: anisotropic kinds)
-                beta:float=1.0, # shape exponent of the generalised and plateau kinds
-                omega_c:float=None, # cut-off frequency of the sinc kind (radians per pixel)
-               ) -> torch.Tensor: # (size, size) float64, sums to 1
+def blur_kernel(
+    kind: str,
+    size: int,  # one of KERNEL_KINDS; odd size
+    sigma_x: float = 1.0,
+    sigma_y: float = None,
+    theta: float = 0.0,  # Gaussian shape (sigma_y, theta: anisotropic kinds)
+    beta: float = 1.0,  # shape exponent of the generalised and plateau kinds
+    omega_c: float = None,  # cut-off frequency of the sinc kind (radians per pixel)
+) -> torch.Tensor: # (size, size) float64, sums to 1
     "A normalised blur kernel of one of Real-ESRGAN's seven kinds."
     if kind not in KERNEL_KINDS: raise ValueError(f"kind must be one of {KERNEL_KINDS}, got {kind!r}")
     if size < 3 or size % 2 == 0: raise ValueError(f"size must be odd and >= 3, got {size}")
@@ -49,7 +53,11 @@ def blur_kernel(kind:str, size:int, # one of KERNEL_KINDS; odd size
     c, s = math.cos(theta), math.sin(theta)
     a, b = 1 / sigma_x ** 2, 1 / sigma_y ** 2                        # Σ⁻¹ = R diag(a, b) Rᵀ
     d = (a * c * c + b * s * s) * x * x + 2 * (a - b) * c * s * x * y + (a * s * s + b * c * c) * y * y
-    k = 1 / (1 + d ** beta) if kind.startswith('plateau') else torch.exp(-0.5 * d ** (beta if kind.startswith('generalized') else 1))
+    k = (
+        1 / (1 + d**beta)
+        if kind.startswith('plateau')
+        else torch.exp(-0.5 * d ** (beta if kind.startswith('generalized') else 1))
+    )
     return k / k.sum()
 
 # %% ../nbs/01c_degradations.ipynb #3b8f6528
@@ -64,7 +72,8 @@ def filter_clip(clip:torch.Tensor, kernels:torch.Tensor, # (T, 3, H, W); (k, k) 
 
 def resize_clip(clip:torch.Tensor, size:tuple, mode:str='bicubic') -> torch.Tensor:
     "Every frame to `size` (h, w) by 'bilinear', 'area' or 'bicubic' interpolation, clamped to [0, 1]."
-    if mode not in ('bilinear', 'area', 'bicubic'): raise ValueError(f"mode must be bilinear, area or bicubic, got {mode!r}")
+    if mode not in ('bilinear', 'area', 'bicubic'):
+        raise ValueError(f"mode must be bilinear, area or bicubic, got {mode!r}")
     extra = {} if mode == 'area' else dict(align_corners=False)
     return F.interpolate(clip, size=tuple(size), mode=mode, **extra).clamp(0, 1)
 
@@ -114,7 +123,8 @@ def video_compress(clip:torch.Tensor, codec:str='libx264', # 'libx264' (= 'h264'
         out.mux(stream.encode())
     buf.seek(0)
     with av.open(buf) as inp: dec = np.stack([f.to_ndarray(format='rgb24') for f in inp.decode(video=0)])
-    if dec.shape != frames.shape: raise RuntimeError(f"the {codec} round trip gave {dec.shape}, expected {frames.shape}")
+    if dec.shape != frames.shape:
+        raise RuntimeError(f"the {codec} round trip gave {dec.shape}, expected {frames.shape}")
     return from_uint8(dec[:, :h, :w]).to(clip.dtype)
 
 # %% ../nbs/01c_degradations.ipynb #54edd5d4
@@ -128,21 +138,39 @@ def _even(v:float) -> int: return max(2, 2 * int(round(v / 2)))
 
 # %% ../nbs/01c_degradations.ipynb #bc477eb5
 class RealDegradation:
-    "RealBasicVSR's randomised second-order degradation of a whole clip, with video compression; seeded and reproducible."
-    def __init__(self, scale:int=4, # the LR frames are the GT size / scale
-                 kernel_size:tuple=(7, 21), kernel_probs:tuple=(0.405, 0.225, 0.108, 0.027, 0.108, 0.027, 0.1), # over KERNEL_KINDS
-                 sigma:tuple=(0.2, 3.0), sigma2:tuple=(0.2, 1.5), beta_generalized:tuple=(0.5, 4.0), beta_plateau:tuple=(1.0, 2.0),
-                 blur2_prob:float=0.8,
-                 resize_probs:tuple=(0.2, 0.7, 0.1), resize_range:tuple=(0.15, 1.5), # up, down, keep; scale range
-                 resize_probs2:tuple=(0.3, 0.4, 0.3), resize_range2:tuple=(0.3, 1.2),
-                 gaussian_sigma:tuple=(1.0, 30.0), gaussian_sigma2:tuple=(1.0, 25.0), # 0–255 units
-                 poisson_scale:tuple=(0.05, 3.0), poisson_scale2:tuple=(0.05, 2.5), gaussian_prob:float=0.5, gray_prob:float=0.4,
-                 jpeg_quality:tuple=(30, 95), codecs:tuple=('libx264', 'h264', 'mpeg4'), bitrate:tuple=(1e4, 1e5),
-                 final_sinc_prob:float=0.8,
-                 steps:dict=None, # per-frame drift: sigma, theta, beta_generalized, beta_plateau, omega, gaussian, poisson, jpeg
-                ):
+    ("RealBasicVSR's randomised second-order degradation of a whole clip, with video compression; seeded and "
+     "reproducible.")
+
+    def __init__(
+        self,
+        scale: int = 4,  # the LR frames are the GT size / scale
+        kernel_size: tuple = (7, 21),
+        kernel_probs: tuple = (0.405, 0.225, 0.108, 0.027, 0.108, 0.027, 0.1),  # over KERNEL_KINDS
+        sigma: tuple = (0.2, 3.0),
+        sigma2: tuple = (0.2, 1.5),
+        beta_generalized: tuple = (0.5, 4.0),
+        beta_plateau: tuple = (1.0, 2.0),
+        blur2_prob: float = 0.8,
+        resize_probs: tuple = (0.2, 0.7, 0.1),
+        resize_range: tuple = (0.15, 1.5),  # up, down, keep; scale range
+        resize_probs2: tuple = (0.3, 0.4, 0.3),
+        resize_range2: tuple = (0.3, 1.2),
+        gaussian_sigma: tuple = (1.0, 30.0),
+        gaussian_sigma2: tuple = (1.0, 25.0),  # 0–255 units
+        poisson_scale: tuple = (0.05, 3.0),
+        poisson_scale2: tuple = (0.05, 2.5),
+        gaussian_prob: float = 0.5,
+        gray_prob: float = 0.4,
+        jpeg_quality: tuple = (30, 95),
+        codecs: tuple = ('libx264', 'h264', 'mpeg4'),
+        bitrate: tuple = (1e4, 1e5),
+        final_sinc_prob: float = 0.8,
+        steps: dict = None,  # drift per frame: sigma theta beta_generalized beta_plateau omega gaussian poisson jpeg
+    ):
         if not math.isclose(sum(kernel_probs), 1.0) or len(kernel_probs) != len(KERNEL_KINDS):
-            raise ValueError(f"kernel_probs must give one probability per kind in {KERNEL_KINDS} and sum to 1, got {kernel_probs}")
+            raise ValueError(
+                f"kernel_probs must give one probability per kind in {KERNEL_KINDS} and sum to 1, got {kernel_probs}"
+            )
         self.__dict__.update({k: v for k, v in locals().items() if k != 'self'})
         self.steps = dict(sigma=0.02, theta=0.314, beta_generalized=0.05, beta_plateau=0.1, omega=0.0628, gaussian=0.1,
                           poisson=0.005, jpeg=3.0, **(steps or {}))
@@ -165,7 +193,8 @@ def _draw_kernels(self:RealDegradation, rng, n:int, sigma:tuple) -> torch.Tensor
 def _draw_noise(self:RealDegradation, rng, n:int, gauss:tuple, poisson:tuple) -> dict:
     "Gaussian or Poisson, colour or grey, its strength drifting from frame to frame."
     gray = bool(rng.uniform() < self.gray_prob)
-    if rng.uniform() < self.gaussian_prob: return dict(op='gaussian', sigma=_drift(rng, *gauss, self.steps['gaussian'], n), gray=gray)
+    if rng.uniform() < self.gaussian_prob:
+        return dict(op='gaussian', sigma=_drift(rng, *gauss, self.steps['gaussian'], n), gray=gray)
     return dict(op='poisson', scale=_drift(rng, *poisson, self.steps['poisson'], n), gray=gray)
 
 RealDegradation._draw_kernels, RealDegradation._draw_noise = _draw_kernels, _draw_noise
@@ -182,7 +211,12 @@ def _draw_resize(self:RealDegradation, rng, size:tuple, probs:tuple, rng_range:t
     "Up, down or keep (one size for the clip), by a random interpolation."
     kind = rng.choice(3, p=probs)
     s = rng.uniform(1, rng_range[1]) if kind == 0 else rng.uniform(rng_range[0], 1) if kind == 1 else 1.0
-    return dict(op='resize', size=(_even(size[0] * s), _even(size[1] * s)), mode=str(rng.choice(['bilinear', 'area', 'bicubic'])))
+    return dict(
+        op='resize',
+        size=(_even(size[0] * s), _even(size[1] * s)),
+        mode=str(rng.choice(['bilinear', 'area', 'bicubic'])),
+    )
+
 
 def plan(self:RealDegradation, n:int, size:tuple, seed:int) -> list: # the stages: dicts of an 'op' and its parameters
     "Every stage and parameter for a clip of `n` frames of `size` (H, W), drawn from `seed`."
@@ -199,7 +233,12 @@ def plan(self:RealDegradation, n:int, size:tuple, seed:int) -> list: # the stage
     if rng.uniform() < self.final_sinc_prob:
         size_k = int(rng.choice(np.arange(self.kernel_size[0], self.kernel_size[1] + 1, 2)))
         final.insert(0, dict(op='blur', kernels=blur_kernel('sinc', size_k, omega_c=rng.uniform(math.pi / 3, math.pi))))
-    return stages + (final + [video()] if rng.uniform() < 0.5 else [video()] + final) + [dict(op='seed', seed=int(rng.integers(2 ** 31)))]
+    return (
+        stages
+        + (final + [video()] if rng.uniform() < 0.5 else [video()] + final)
+        + [dict(op='seed', seed=int(rng.integers(2**31)))]
+    )
+
 
 RealDegradation._lr_size, RealDegradation._draw_resize, RealDegradation.plan = _lr_size, _draw_resize, plan
 
@@ -223,7 +262,8 @@ def degrade(self:RealDegradation, clip, # GT: float (T, 3, H, W) in [0, 1], or u
     is_np = isinstance(clip, np.ndarray)
     if is_np and clip.dtype != np.uint8: raise TypeError(f"expected uint8 frames or a float tensor, got {clip.dtype}")
     x = from_uint8(clip) if is_np else clip
-    if x.dim() != 4 or x.shape[1] != 3: raise ValueError(f"expected a clip (T, 3, H, W) (or uint8 (T, H, W, 3)), got {tuple(x.shape)}")
+    if x.dim() != 4 or x.shape[1] != 3:
+        raise ValueError(f"expected a clip (T, 3, H, W) (or uint8 (T, H, W, 3)), got {tuple(x.shape)}")
     steps = self.plan(x.shape[0], tuple(x.shape[-2:]), seed)
     gen, seen = torch.Generator().manual_seed(steps[-1]['seed']), []
     x = x.detach().float().cpu()
@@ -237,10 +277,20 @@ RealDegradation.degrade = RealDegradation.__call__ = degrade
 
 # %% ../nbs/01c_degradations.ipynb #aaf6ffe4
 class VideoDegradation(RealDegradation):
-    "First order, as a camera and one encode make it: blur at the capture size, resize to the LR size, noise there, h264."
-    def __init__(self, scale:int=4, kernel_probs:tuple=(0.7, 0.3, 0, 0, 0, 0, 0), sigma:tuple=(0.5, 2.5),
-                 gaussian_sigma:tuple=(2.0, 15.0), poisson_scale:tuple=(0.1, 2.0), # 0–255 units; Poisson as RealDegradation's
-                 codecs:tuple=('libx264',), bitrate:tuple=(2e4, 1e5), **kwargs): # other RealDegradation settings (gray_prob, steps, ...)
+    ("First order, as a camera and one encode make it: blur at the capture size, resize to the LR size, noise there, "
+     "h264.")
+
+    def __init__(
+        self,
+        scale: int = 4,
+        kernel_probs: tuple = (0.7, 0.3, 0, 0, 0, 0, 0),
+        sigma: tuple = (0.5, 2.5),
+        gaussian_sigma: tuple = (2.0, 15.0),
+        poisson_scale: tuple = (0.1, 2.0),  # 0–255 units; Poisson as RealDegradation's
+        codecs: tuple = ('libx264',),
+        bitrate: tuple = (2e4, 1e5),
+        **kwargs,
+    ): # other RealDegradation settings (gray_prob, steps, ...)
         super().__init__(scale=scale, kernel_probs=kernel_probs, sigma=sigma, gaussian_sigma=gaussian_sigma,
                          poisson_scale=poisson_scale, codecs=codecs, bitrate=bitrate, **kwargs)
 
@@ -255,7 +305,9 @@ class VideoDegradation(RealDegradation):
 
 # %% ../nbs/01c_degradations.ipynb #1fda5b94
 class BicubicDegradation:
-    "The standard BI degradation as a drawable one: MATLAB bicubic ×1/scale of the 8-bit GT, rounded to 8 bits (the seed is unused)."
+    ("The standard BI degradation as a drawable one: MATLAB bicubic ×1/scale of the 8-bit GT, rounded to 8 bits (the "
+     "seed is unused).")
+
     def __init__(self, scale:int=4): self.scale = scale
     def __call__(self, clip, seed:int=0): # float (T, 3, H, W) or uint8 (T, H, W, 3), as RealDegradation
         is_np = isinstance(clip, np.ndarray)
@@ -266,36 +318,51 @@ class DegradationMix:
     "One of several degradations per clip, picked from the clip's seed with the given weights."
     def __init__(self, parts:dict): # name -> (weight, degradation)
         w = np.array([p[0] for p in parts.values()], dtype=float)
-        if not len(w) or (w < 0).any() or w.sum() <= 0: raise ValueError(f"expected positive weights, got {dict((k, p[0]) for k, p in parts.items())}")
+        if not len(w) or (w < 0).any() or w.sum() <= 0:
+            raise ValueError(f"expected positive weights, got {dict((k, p[0]) for k, p in parts.items())}")
         self.parts, self.names, self.weights = {k: p[1] for k, p in parts.items()}, list(parts), w / w.sum()
-    def pick(self, seed:int) -> str: return self.names[np.random.default_rng([seed, 7]).choice(len(self.names), p=self.weights)]
+
+    def pick(self, seed: int) -> str:
+        return self.names[np.random.default_rng([seed, 7]).choice(len(self.names), p=self.weights)]
+
     def __call__(self, clip, seed:int=0): return self.parts[self.pick(seed)](clip, seed=seed)
 
 def mixed_degradation(scale:int=4, bi:float=0.2, video:float=0.4, realistic:float=0.4) -> DegradationMix:
-    "Clean BI, one-camera video and the second-order pipeline, by weight: training for real-world input without forgetting clean input."
+    ("Clean BI, one-camera video and the second-order pipeline, by weight: training for real-world input without "
+     "forgetting clean input.")
     return DegradationMix(dict(bi=(bi, BicubicDegradation(scale)), video=(video, VideoDegradation(scale)),
                                realistic=(realistic, RealDegradation(scale))))
 
 # %% ../nbs/01c_degradations.ipynb #b9967bf3
 class RealDegradedClips(torch.utils.data.Dataset):
-    "Items of `ds` whose `lq` is a degradation (`RealDegradation`, ...) of their every-frame `gt` (T, 3, H, W): a new draw per read, or fixed."
-    def __init__(self, ds, degradation=None, seed:int=None): # degradation(clip, seed=); seed None: drawn from torch's RNG at each read
+    ("Items of `ds` whose `lq` is a degradation (`RealDegradation`, ...) of their every-frame `gt` (T, 3, H, W): a "
+     "new draw per read, or fixed.")
+
+    def __init__(
+        self, ds, degradation=None, seed: int = None
+    ):  # degradation(clip, seed=); seed None: drawn from torch's RNG at each read
         self.ds, self.degradation, self.seed = ds, degradation or RealDegradation(), seed
     def __len__(self): return len(self.ds)
     def __getitem__(self, i):
         it = self.ds[i]
-        if it['gt'].dim() != 4: raise ValueError(f"real-world degradation needs the GT of every frame (T, 3, H, W), got {tuple(it['gt'].shape)}")
+        if it['gt'].dim() != 4:
+            raise ValueError(
+                f"real-world degradation needs the GT of every frame (T, 3, H, W), got {tuple(it['gt'].shape)}"
+            )
         s = int(torch.randint(2 ** 31 - 1, ())) if self.seed is None else self.seed * 1_000_003 + i
         return dict(it, lq=self.degradation(it['gt'], seed=s))
 
 # %% ../nbs/01c_degradations.ipynb #aaab40de
 def unsharp_mask(img:torch.Tensor, # (..., 3, H, W) in [0, 1]
                  radius:int=25, weight:float=0.5, threshold:float=10) -> torch.Tensor:
-    "Sharpen: img + weight·(img − Gaussian blur) where |img − blur| > threshold/255, the mask itself blurred (Real-ESRGAN's USM)."
+    ("Sharpen: img + weight·(img − Gaussian blur) where |img − blur| > threshold/255, the mask itself blurred "
+     "(Real-ESRGAN's USM).")
     shape, x = img.shape, img.reshape(-1, *img.shape[-3:])
     size = 2 * radius + 1
-    sigma = 0.3 * ((size - 1) * 0.5 - 1) + 0.8                                 # OpenCV's sigma for a kernel of this size
-    g = torch.exp(-((torch.arange(size, dtype=x.dtype, device=x.device) - radius) ** 2) / (2 * sigma ** 2)); g = g / g.sum()
+    sigma = 0.3 * ((size - 1) * 0.5 - 1) + 0.8  # OpenCV's sigma for a kernel of this size
+    g = torch.exp(-((torch.arange(size, dtype=x.dtype, device=x.device) - radius) ** 2) / (2 * sigma**2))
+    g = g / g.sum()
+
     def blur(t):
         c = t.shape[1]; k = min(radius, t.shape[-2] - 1, t.shape[-1] - 1)
         t = F.pad(t, [radius] * 4, mode='reflect' if k == radius else 'replicate')
@@ -305,9 +372,13 @@ def unsharp_mask(img:torch.Tensor, # (..., 3, H, W) in [0, 1]
     mask = blur((residual.abs() * 255 > threshold).to(x.dtype))
     return (mask * (x + weight * residual).clamp(0, 1) + (1 - mask) * x).reshape(shape)
 
-
 # %% ../nbs/01c_degradations.ipynb #e7589979
-DEGRADATIONS = {'realistic': RealDegradation, 'video': VideoDegradation, 'mixed': mixed_degradation}   # name -> what builds it
+DEGRADATIONS = {
+    'realistic': RealDegradation,
+    'video': VideoDegradation,
+    'mixed': mixed_degradation,
+}  # name -> what builds it
+
 
 def clip_seed(seed:int, clip:str) -> int:
     "The seed of one clip of a set: the set's seed and the clip's name (a stable hash)."
@@ -324,9 +395,11 @@ def degrade_folder(gt_dir, to, preset:str='realistic', seed:int=0, progress:bool
     old = _read_record(to / 'degradation.json')
     new = dict(preset=preset, seed=seed, settings=settings)
     if old is not None and {k: old.get(k) for k in new} != new and not overwrite:
-        raise FileExistsError(f"{to} holds frames degraded with preset {old.get('preset')!r}, seed {old.get('seed')!r}, settings "
-                              f"{old.get('settings')!r}: pass overwrite=True (--overwrite) to redo them with these")
-    subs = sorted(p for p in gt_dir.iterdir() if p.is_dir() and p.resolve() != to.resolve())     # never the output itself
+        raise FileExistsError(
+            f"{to} holds frames degraded with preset {old.get('preset')!r}, seed {old.get('seed')!r}, settings "
+            f"{old.get('settings')!r}: pass overwrite=True (--overwrite) to redo them with these"
+        )
+    subs = sorted(p for p in gt_dir.iterdir() if p.is_dir() and p.resolve() != to.resolve())  # never the output itself
     clips = subs or [gt_dir]
     deg, done = DEGRADATIONS[preset](**settings), dict(written=0, skipped=0)
     it = clips
@@ -337,7 +410,9 @@ def degrade_folder(gt_dir, to, preset:str='realistic', seed:int=0, progress:bool
     for c in it:
         n, out = len(list_frames(c)), (to / c.name if subs else to)
         record['clips'][c.name] = clip_seed(seed, c.name)
-        if not overwrite and out.is_dir() and sum(1 for f in out.iterdir() if f.suffix == '.png') == n: done['skipped'] += 1; continue
+        if not overwrite and out.is_dir() and sum(1 for f in out.iterdir() if f.suffix == '.png') == n:
+            done['skipped'] += 1
+            continue
         write_frames(deg(read_frames(c), seed=record['clips'][c.name]), out); done['written'] += 1
     write_atomic(to / 'degradation.json', lambda t: Path(t).write_text(json.dumps(record, indent=1)))
     return dict(clips=len(clips), folder=to, **done)
@@ -346,7 +421,10 @@ def degrade_folder(gt_dir, to, preset:str='realistic', seed:int=0, progress:bool
 def _read_record(path:Path):
     "The settings a degraded folder was made with (`degradation.json`), or None."
     if not path.is_file(): return None
-    try: r = json.loads(path.read_text())
-    except (ValueError, UnicodeDecodeError): raise ValueError(f"{path} is damaged (not JSON): remove it, or the folder") from None
-    if not isinstance(r, dict): raise ValueError(f"{path} is damaged (not a record of settings): remove it, or the folder")
+    try:
+        r = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError(f"{path} is damaged (not JSON): remove it, or the folder") from None
+    if not isinstance(r, dict):
+        raise ValueError(f"{path} is damaged (not a record of settings): remove it, or the folder")
     return r

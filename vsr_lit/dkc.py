@@ -17,7 +17,8 @@ from .deform import sample_pixels, DCNv2Pack, conv_output_size, offset_groups, a
 # %% ../nbs/10_dkc.ipynb #0b8f53be
 def _input_patches(x:torch.Tensor, k:int, stride, padding, dilation, Ho:int, Wo:int,
                    image_offset:torch.Tensor=None) -> torch.Tensor:
-    "Step (1): the k×k input patches `(B, C_in, k², H_out·W_out)`, read at deformed positions when `image_offset` is given."
+    ("Step (1): the k×k input patches `(B, C_in, k², H_out·W_out)`, read at deformed positions when `image_offset` "
+     "is given.")
     B, Cin = x.shape[:2]
     (sh, sw), (ph, pw), (dh, dw) = as_pair(stride), as_pair(padding), as_pair(dilation)
     if image_offset is None: return F.unfold(x, k, (dh, dw), (ph, pw), (sh, sw)).view(B, Cin, k * k, Ho * Wo)
@@ -53,7 +54,8 @@ def deform_kernel_conv2d(x:torch.Tensor, # (B, C_in, H, W)
     "Deformable-kernel convolution: each tap's weight is bilinearly sampled from a larger kernel space."
     (B, Cin, H, W), (Cout, Cg), k = x.shape, weight.shape[:2], kernel_size
     Ho, Wo, K = *conv_output_size(H, W, k, stride, padding, dilation), k * k
-    if Cin != Cg * groups or Cout % groups: raise ValueError(f"weight {tuple(weight.shape)} does not fit {Cin} input channels in {groups} groups")
+    if Cin != Cg * groups or Cout % groups:
+        raise ValueError(f"weight {tuple(weight.shape)} does not fit {Cin} input channels in {groups} groups")
     offset_groups(kernel_offset, K, (Ho, Wo), Cout, 'output', 'kernel_offset')
     cols = _input_patches(x, k, stride, padding, dilation, Ho, Wo, image_offset)        # (B, C_in, K, L)
     w = _sample_tap_weights(weight, kernel_offset, k)                                  # (B, C_out, Cg, K, L)
@@ -61,7 +63,9 @@ def deform_kernel_conv2d(x:torch.Tensor, # (B, C_in, H, W)
         out = (cols * w[:, :, 0]).sum(2)
     else:
         cols = cols.view(B, groups, Cg, K, Ho * Wo)
-        out = torch.einsum('bgckl,bgockl->bgol', cols, w.view(B, groups, Cout // groups, Cg, K, Ho * Wo)).reshape(B, Cout, -1)
+        out = torch.einsum('bgckl,bgockl->bgol', cols, w.view(B, groups, Cout // groups, Cg, K, Ho * Wo)).reshape(
+            B, Cout, -1
+        )
     out = out.view(B, Cout, Ho, Wo)
     return out + bias.view(1, -1, 1, 1) if bias is not None else out
 
@@ -78,16 +82,25 @@ class DeformKernelConv2d(nn.Module):
         super().__init__()
         out_channels = out_channels or in_channels
         groups = groups or in_channels
-        if kernel_space < kernel_size: raise ValueError(f"kernel_space {kernel_space} must be at least kernel_size {kernel_size}")
-        self.kernel_size, self.stride, self.padding, self.dilation, self.groups = kernel_size, stride, padding, dilation, groups
+        if kernel_space < kernel_size:
+            raise ValueError(f"kernel_space {kernel_space} must be at least kernel_size {kernel_size}")
+        self.kernel_size, self.stride, self.padding, self.dilation, self.groups = (
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+        )
         self.weight = nn.Parameter(torch.empty(out_channels, in_channels // groups, kernel_space, kernel_space))
         nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
-        self.offset_conv = nn.Conv2d(in_channels, offset_groups * kernel_size ** 2 * 2, kernel_size, stride, padding, dilation)
+        self.offset_conv = nn.Conv2d(
+            in_channels, offset_groups * kernel_size**2 * 2, kernel_size, stride, padding, dilation
+        )
         nn.init.zeros_(self.offset_conv.weight); nn.init.zeros_(self.offset_conv.bias)
         self.image_offset_conv = None
         if image_offsets:
-            self.image_offset_conv = nn.Conv2d(in_channels, kernel_size ** 2 * 2, kernel_size, stride, padding, dilation)
+            self.image_offset_conv = nn.Conv2d(in_channels, kernel_size**2 * 2, kernel_size, stride, padding, dilation)
             nn.init.zeros_(self.image_offset_conv.weight); nn.init.zeros_(self.image_offset_conv.bias)
 
     def forward(self, x:torch.Tensor) -> torch.Tensor:
@@ -98,7 +111,9 @@ class DeformKernelConv2d(nn.Module):
 
 # %% ../nbs/10_dkc.ipynb #cfe497d7
 class DKCAlign(nn.Module):
-    "Align each neighbour to the reference with a DCN whose offsets come from stacked deformable-kernel convs; fuse 1×1."
+    ("Align each neighbour to the reference with a DCN whose offsets come from stacked deformable-kernel convs; fuse "
+     "1×1.")
+
     def __init__(self, num_feat:int=128, num_frames:int=7, deformable_groups:int=8, num_dkc:int=6, kernel_space:int=4):
         super().__init__()
         self.num_frames, self.center = num_frames, num_frames // 2
@@ -126,12 +141,24 @@ class DKSA(nn.Module):
         super().__init__()
         self.light = light
         n = num_dkc if num_dkc is not None else (2 if light else 5)
-        dkcs = [m for _ in range(n) for m in (DeformKernelConv2d(num_feat, kernel_space=kernel_space), nn.ReLU(inplace=True))]
+        dkcs = [
+            m
+            for _ in range(n)
+            for m in (DeformKernelConv2d(num_feat, kernel_space=kernel_space), nn.ReLU(inplace=True))
+        ]
         if light:
-            self.body = nn.Sequential(nn.Conv2d(num_feat, num_feat, 3, 1, 1), nn.ReLU(inplace=True), *dkcs, nn.Conv2d(num_feat, 1, 1))
+            self.body = nn.Sequential(
+                nn.Conv2d(num_feat, num_feat, 3, 1, 1), nn.ReLU(inplace=True), *dkcs, nn.Conv2d(num_feat, 1, 1)
+            )
         else:
-            self.body = nn.Sequential(nn.Conv2d(num_feat, num_feat, 3, 2, 1), nn.ReLU(inplace=True), *dkcs,
-                                      nn.Conv2d(num_feat, 4 * num_feat, 3, 1, 1), nn.PixelShuffle(2), nn.Conv2d(num_feat, 1, 1))
+            self.body = nn.Sequential(
+                nn.Conv2d(num_feat, num_feat, 3, 2, 1),
+                nn.ReLU(inplace=True),
+                *dkcs,
+                nn.Conv2d(num_feat, 4 * num_feat, 3, 1, 1),
+                nn.PixelShuffle(2),
+                nn.Conv2d(num_feat, 1, 1),
+            )
 
     def attention(self, x:torch.Tensor) -> torch.Tensor: # (B, 1, H, W) in (0, 1)
         "The attention map predicted with deformable kernels, in (0, 1)."

@@ -20,7 +20,16 @@ from .utils import architecture, register_model, count_params, MODELS
 # %% ../nbs/12_dksan.ipynb #74e0b2c7
 class ReconstructionLevel(nn.Module):
     "One DKSAN reconstruction module: F + DKSA(RCABs(F)) (Fig. 3a); light DKSA at level 1."
-    def __init__(self, num_feat:int=128, num_rcab:int=30, light:bool=False, reduction:int=16, num_dkc:int=None, kernel_space:int=4):
+
+    def __init__(
+        self,
+        num_feat: int = 128,
+        num_rcab: int = 30,
+        light: bool = False,
+        reduction: int = 16,
+        num_dkc: int = None,
+        kernel_space: int = 4,
+    ):
         super().__init__()
         self.rcabs = make_layer(RCAB, num_rcab, num_feat=num_feat, squeeze_factor=reduction)
         self.dksa = DKSA(num_feat, num_dkc, kernel_space, light)
@@ -43,7 +52,8 @@ class DKSAN(nn.Module):
         super().__init__()
         if scale < 2 or scale & (scale - 1): raise ValueError(f"scale must be a power of two, got {scale}")
         levels = int(math.log2(scale))
-        if len(num_rcab) < levels: raise ValueError(f"num_rcab needs {levels} entries for scale {scale}, got {num_rcab}")
+        if len(num_rcab) < levels:
+            raise ValueError(f"num_rcab needs {levels} entries for scale {scale}, got {num_rcab}")
         if num_frames < 1 or num_frames % 2 == 0: raise ValueError(f"num_frames must be odd, got {num_frames}")
         c = num_feat
         self.num_frames, self.scale, self.center = num_frames, scale, num_frames // 2
@@ -67,7 +77,20 @@ class DKSAN(nn.Module):
 
 # %% ../nbs/12_dksan.ipynb #cd4f5952
 register_model('dksan_x16', DKSAN, 'DKSAN: DKC alignment, RCAB+DKSA levels, 4 x2 levels, C128, 7 frames')
-register_model('dksan_x4', DKSAN, 'DKSAN x4 variant: 2 x2 levels (30, 20 RCABs), C128, 7 frames', scale=4, num_rcab=(30, 20))
-_dksan_tiny = dict(num_feat=16, num_frames=3, deformable_groups=2, num_extract_block=1, num_dkc_align=2, num_dkc_sa=2, reduction=4)
-register_model('dksan_x4_tiny', DKSAN, 'DKSAN x4 for CPU experiments: C16, 3 frames', scale=4, num_rcab=(2, 1), **_dksan_tiny)
-register_model('dksan_x16_tiny', DKSAN, 'DKSAN x16 for CPU experiments: C16, 3 frames', scale=16, num_rcab=(2, 1, 1, 1), **_dksan_tiny);
+register_model(
+    'dksan_x4', DKSAN, 'DKSAN x4 variant: 2 x2 levels (30, 20 RCABs), C128, 7 frames', scale=4, num_rcab=(30, 20)
+)
+_dksan_tiny = dict(
+    num_feat=16, num_frames=3, deformable_groups=2, num_extract_block=1, num_dkc_align=2, num_dkc_sa=2, reduction=4
+)
+register_model(
+    'dksan_x4_tiny', DKSAN, 'DKSAN x4 for CPU experiments: C16, 3 frames', scale=4, num_rcab=(2, 1), **_dksan_tiny
+)
+register_model(
+    'dksan_x16_tiny',
+    DKSAN,
+    'DKSAN x16 for CPU experiments: C16, 3 frames',
+    scale=16,
+    num_rcab=(2, 1, 1, 1),
+    **_dksan_tiny,
+)

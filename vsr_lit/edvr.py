@@ -20,7 +20,9 @@ from .utils import architecture, load_state_dict_file, load_strict, register_mod
 
 # %% ../nbs/08_edvr.ipynb #337ad744
 class EDVRTrunk(UpsampleHead):
-    "EDVR's pyramid, PCD alignment, upsampling head and window handling; subclasses choose extraction, fusion, reconstruction."
+    ("EDVR's pyramid, PCD alignment, upsampling head and window handling; subclasses choose extraction, fusion, "
+     "reconstruction.")
+
     def _setup(self, num_frames:int, center:int, scale:int, pad_to:int=4):
         if scale not in (2, 4): raise ValueError(f"scale must be 2 or 4, got {scale}")
         self.center = num_frames // 2 if center is None else center
@@ -28,7 +30,8 @@ class EDVRTrunk(UpsampleHead):
         self.num_frames, self.scale, self.pad_to = num_frames, scale, pad_to
 
     def _add_pyramid_and_alignment(self, c:int, deformable_groups:int):
-        if c % deformable_groups: raise ValueError(f"num_feat {c} is not divisible by deformable_groups {deformable_groups}")
+        if c % deformable_groups:
+            raise ValueError(f"num_feat {c} is not divisible by deformable_groups {deformable_groups}")
         self.conv_l2_1, self.conv_l2_2 = nn.Conv2d(c, c, 3, 2, 1), nn.Conv2d(c, c, 3, 1, 1)
         self.conv_l3_1, self.conv_l3_2 = nn.Conv2d(c, c, 3, 2, 1), nn.Conv2d(c, c, 3, 1, 1)
         self.pcd_align = PCDAlignment(c, deformable_groups)
@@ -107,7 +110,8 @@ class EDVR(EDVRTrunk):
                 ):
         super().__init__()
         num_frames, center = num_frame or num_frames, center if center_frame_idx is None else center_frame_idx
-        if hr_in and not with_predeblur: raise ValueError("hr_in=True needs with_predeblur=True (its strided convs bring HR input down)")
+        if hr_in and not with_predeblur:
+            raise ValueError("hr_in=True needs with_predeblur=True (its strided convs bring HR input down)")
         self._setup(num_frames, center, scale, pad_to=16 if hr_in else 4)
         self.hr_in, self.with_predeblur, self.with_tsa, c = hr_in, with_predeblur, with_tsa, num_feat
         if with_predeblur: self.predeblur, self.conv_1x1 = PredeblurModule(num_in_ch, c, hr_in), nn.Conv2d(c, c, 1, 1)
@@ -163,10 +167,18 @@ def edvr_config_from_state_dict(sd:dict) -> dict:
     t = sd['fusion.feat_fusion.weight' if tsa else 'fusion.weight'].shape[1] // c
     count = lambda prefix: len({k.split('.')[1] for k in sd if k.startswith(prefix + '.')})
     scale = 4 if 'upconv2.weight' in sd else 2
-    return dict(num_feat=c, num_frames=t, deformable_groups=sd['pcd_align.cas_dcnpack.conv_offset.weight'].shape[0] // 27,
-                num_extract_block=count('feature_extraction'), num_reconstruct_block=count('reconstruction'),
-                with_tsa=tsa, with_predeblur=predeblur, hr_in='predeblur.stride_conv_hr1.weight' in sd,
-                scale=scale, hr_feat=sd['conv_hr.weight'].shape[0])
+    return dict(
+        num_feat=c,
+        num_frames=t,
+        deformable_groups=sd['pcd_align.cas_dcnpack.conv_offset.weight'].shape[0] // 27,
+        num_extract_block=count('feature_extraction'),
+        num_reconstruct_block=count('reconstruction'),
+        with_tsa=tsa,
+        with_predeblur=predeblur,
+        hr_in='predeblur.stride_conv_hr1.weight' in sd,
+        scale=scale,
+        hr_feat=sd['conv_hr.weight'].shape[0],
+    )
 
 @patch(cls_method=True)
 def from_basicsr(cls:EDVR, path, # a .pth/.pt file or a state dict (BasicSR or original EDVR names)

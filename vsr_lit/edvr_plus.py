@@ -63,7 +63,9 @@ class FeaturePreprocess(nn.Module):
 
 # %% ../nbs/09_edvr_plus.ipynb #f40595db
 class Temporal3DFusionBlock(nn.Module):
-    "Joint temporal–spatial 3D attention on the front and rear halves (shared weights) + depth-wise 3D merge of the reference."
+    ("Joint temporal–spatial 3D attention on the front and rear halves (shared weights) + depth-wise 3D merge of the "
+     "reference.")
+
     def __init__(self, num_feat:int=64, num_frames:int=5, hidden:int=27):
         super().__init__()
         if num_frames < 3 or num_frames % 2 == 0: raise ValueError(f"num_frames must be odd and >= 3, got {num_frames}")
@@ -76,8 +78,9 @@ class Temporal3DFusionBlock(nn.Module):
         "Sigmoid attention weights (B, C, D, H, W) of a stack of frames, in (0, 1)."
         return torch.sigmoid(self.attn(v))
 
-    def forward(self, x:torch.Tensor) -> torch.Tensor: # (B, T, C, H, W) -> same
-        "The front and rear halves of the window, each reference last, re-weighted by attention and fused by 3-D convolutions."
+    def forward(self, x:torch.Tensor) -> torch.Tensor:  # (B, T, C, H, W) -> same
+        ("The front and rear halves of the window, each reference last, re-weighted by attention and fused by 3-D "
+         "convolutions.")
         n = self.n
         front = x[:, :n + 1].transpose(1, 2)                      # (B, C, N+1, H, W), reference last
         rear = x[:, n:].flip(1).transpose(1, 2)                   # (B, C, N+1, H, W), reference last
@@ -124,14 +127,23 @@ class ImprovedEDVR(EDVRTrunk):
                  scale:int=4, hr_feat:int=64):
         super().__init__()
         if fusion not in ('3d', 'tsa'): raise ValueError(f"fusion must be '3d' or 'tsa', got {fusion!r}")
-        if reconstruction not in ('ca', 'plain'): raise ValueError(f"reconstruction must be 'ca' or 'plain', got {reconstruction!r}")
+        if reconstruction not in ('ca', 'plain'):
+            raise ValueError(f"reconstruction must be 'ca' or 'plain', got {reconstruction!r}")
         self._setup(num_frames, None, scale)
         c = num_feat
-        self.features = (FeaturePreprocess(3, c, rigid_widths, num_config2, num_enhance) if preprocess else
-                         nn.Sequential(nn.Conv2d(3, c, 3, 1, 1), nn.LeakyReLU(0.1, inplace=True), make_layer(ResidualBlockNoBN, 5, num_feat=c)))
+        self.features = (
+            FeaturePreprocess(3, c, rigid_widths, num_config2, num_enhance)
+            if preprocess
+            else nn.Sequential(
+                nn.Conv2d(3, c, 3, 1, 1), nn.LeakyReLU(0.1, inplace=True), make_layer(ResidualBlockNoBN, 5, num_feat=c)
+            )
+        )
         self._add_pyramid_and_alignment(c, deformable_groups)
-        self.fusion = (Temporal3DFusion(c, num_frames, num_fusion_blocks, fusion_hidden or round(27 * c / 64)) if fusion == '3d'
-                       else TSAFusion(c, num_frames, self.center))
+        self.fusion = (
+            Temporal3DFusion(c, num_frames, num_fusion_blocks, fusion_hidden or round(27 * c / 64))
+            if fusion == '3d'
+            else TSAFusion(c, num_frames, self.center)
+        )
         block = CAReconstructionBlock if reconstruction == 'ca' else ResidualBlockNoBN
         self.reconstruction = make_layer(block, num_reconstruct_block, num_feat=c)
         self.add_head(c, scale, hr_feat)
@@ -141,6 +153,18 @@ class ImprovedEDVR(EDVRTrunk):
         return self.features(frames)
 
 # %% ../nbs/09_edvr_plus.ipynb #a388b78d
-register_model('edvr_plus', ImprovedEDVR, 'improved EDVR: RigidConv, temporal 3D fusion, CA reconstruction; 64 features, 5 frames')
-register_model('edvr_plus_tiny', ImprovedEDVR, 'improved EDVR for CPU experiments: 16 features', num_feat=16,
-               deformable_groups=4, num_reconstruct_block=2, num_enhance=1, rigid_widths=(8,), num_config2=1, hr_feat=16);
+register_model(
+    'edvr_plus', ImprovedEDVR, 'improved EDVR: RigidConv, temporal 3D fusion, CA reconstruction; 64 features, 5 frames'
+)
+register_model(
+    'edvr_plus_tiny',
+    ImprovedEDVR,
+    'improved EDVR for CPU experiments: 16 features',
+    num_feat=16,
+    deformable_groups=4,
+    num_reconstruct_block=2,
+    num_enhance=1,
+    rigid_widths=(8,),
+    num_config2=1,
+    hr_feat=16,
+)

@@ -26,8 +26,14 @@ class EvalResult:
         self.frames = frames
         clips = {}
         for f in frames: clips.setdefault(f['clip'], []).append(f)
-        self.clips = {c: dict(psnr=float(np.mean([f['psnr'] for f in fs])), ssim=float(np.mean([f['ssim'] for f in fs])),
-                              frames=len(fs)) for c, fs in clips.items()}
+        self.clips = {
+            c: dict(
+                psnr=float(np.mean([f['psnr'] for f in fs])),
+                ssim=float(np.mean([f['ssim'] for f in fs])),
+                frames=len(fs),
+            )
+            for c, fs in clips.items()
+        }
         self.psnr = float(np.mean([c['psnr'] for c in self.clips.values()]))      # the published protocol
         self.ssim = float(np.mean([c['ssim'] for c in self.clips.values()]))
         self.psnr_frames = float(np.mean([f['psnr'] for f in frames]))            # every frame weighted alike
@@ -50,12 +56,16 @@ class EvalResult:
 # %% ../nbs/15_evaluate.ipynb #a8e73158
 def _score(frames:list, item:dict, sr:torch.Tensor, crop_border:int, y_channel:bool):
     if sr.shape != item['gt'].shape:
-        raise ValueError(f"model output {tuple(sr.shape)} does not match GT {tuple(item['gt'].shape)} for {item['clip']} frame {item['idx']}")
+        raise ValueError(
+            f"model output {tuple(sr.shape)} does not match GT {tuple(item['gt'].shape)} for {item['clip']} frame "
+            f"{item['idx']}"
+        )
     frames.append(dict(clip=item['clip'], idx=item['idx'], psnr=psnr(sr, item['gt'], crop_border, y_channel),
                        ssim=ssim(sr, item['gt'], crop_border, y_channel)))
 
 def _evaluate_clips(model, dataset, items, device, frames:list, crop_border:int, y_channel:bool):
-    "A recurrent model: gather each run of consecutive frames of a clip (the items' center frames), run it once, score every frame."
+    ("A recurrent model: gather each run of consecutive frames of a clip (the items' center frames), run it once, "
+     "score every frame.")
     run = []
     def flush():
         lq = torch.stack([it['lq'][it['lq'].shape[0] // 2] for it in run])[None].to(device)
@@ -75,7 +85,8 @@ def evaluate_dataset(model:torch.nn.Module, # maps (B, T, 3, h, w) to (B, 3, H, 
                      device=None, # where the model runs (default: where its parameters are, else CPU)
                      progress:bool=False, # show a progress bar
                     ) -> EvalResult:
-    "PSNR/SSIM of `model` on every item of `dataset`: per frame, per clip, and the average of clip averages (recurrent models see each clip whole)."
+    ("PSNR/SSIM of `model` on every item of `dataset`: per frame, per clip, and the average of clip averages "
+     "(recurrent models see each clip whole).")
     was_training = model.training
     model.eval()
     if device is None: device = next((p.device for p in model.parameters()), torch.device('cpu'))
@@ -123,11 +134,13 @@ def center_frames(lq:torch.Tensor, n:int, dim:int=0) -> torch.Tensor:
     return lq.narrow(dim, (T - n) // 2, n)
 
 def window_length(model) -> int:
-    "LR frames a model needs per output frame: its window for sliding-window models, 1 for recurrent ones (they take clips)."
+    ("LR frames a model needs per output frame: its window for sliding-window models, 1 for recurrent ones (they "
+     "take clips).")
     return 1 if is_recurrent(model) else model.num_frames
 
-def sr_center(model, lq:torch.Tensor) -> torch.Tensor: # a window (T, 3, h, w) -> the SR center frame (3, H, W)
-    "A window's SR center frame: its center frames for a sliding-window model; a recurrent model runs the window as a clip."
+def sr_center(model, lq:torch.Tensor) -> torch.Tensor:  # a window (T, 3, h, w) -> the SR center frame (3, H, W)
+    ("A window's SR center frame: its center frames for a sliding-window model; a recurrent model runs the window as "
+     "a clip.")
     if is_recurrent(model): return model(lq[None])[0, lq.shape[0] // 2]
     return model(center_frames(lq, model.num_frames)[None])[0]
 
@@ -138,22 +151,35 @@ class _Window:
     def __getitem__(self, i):
         it = dict(self.ds[i]); it['lq'] = center_frames(it['lq'], self.n); return it
 
-def results_table(models:dict, # name -> model
-                  dataset, # windows at least as long as every model's (each model gets its center frames)
-                  crop_border:int=0, progress:bool=False,
-                  published:dict=PUBLISHED_VID4_BI, # published values for the last column (None: not the BI protocol, no column)
-                 ) -> tuple: # (text table, {name: EvalResult})
+def results_table(
+    models: dict,  # name -> model
+    dataset,  # windows at least as long as every model's (each model gets its center frames)
+    crop_border: int = 0,
+    progress: bool = False,
+    published: dict = PUBLISHED_VID4_BI,  # published values for the last column (None: not the BI protocol, no column)
+) -> tuple: # (text table, {name: EvalResult})
     "Evaluate each model; a table of per-clip PSNR/SSIM, the average and the parameters."
     results, rows = {}, []
     for name, model in models.items():
-        results[name] = r = evaluate_dataset(model, _Window(dataset, window_length(model)), crop_border, progress=progress)
+        results[name] = r = evaluate_dataset(
+            model, _Window(dataset, window_length(model)), crop_border, progress=progress
+        )
         pub = (published or {}).get(name)
         rows.append((name, r, count_params(model), pub))
     clips = list(next(iter(results.values())).clips)
-    head = f"{'model':<16}" + ''.join(f'{c:>16}' for c in clips) + f"{'average':>16}{'params':>11}" + ('  published' if published else '')
-    lines = [head] + [f'{n:<16}' + ''.join(f"{r.clips[c]['psnr']:>8.2f}/{r.clips[c]['ssim']:.4f}" for c in clips)
-                      + f'{r.psnr:>8.2f}/{r.ssim:.4f}{p:>11,}' + (('  ' + (f'{pub[0]:.2f}/{pub[1]:.4f}' if pub else '-')) if published else '')
-                      for n, r, p, pub in rows]
+    head = (
+        f"{'model':<16}"
+        + ''.join(f'{c:>16}' for c in clips)
+        + f"{'average':>16}{'params':>11}"
+        + ('  published' if published else '')
+    )
+    lines = [head] + [
+        f'{n:<16}'
+        + ''.join(f"{r.clips[c]['psnr']:>8.2f}/{r.clips[c]['ssim']:.4f}" for c in clips)
+        + f'{r.psnr:>8.2f}/{r.ssim:.4f}{p:>11,}'
+        + (('  ' + (f'{pub[0]:.2f}/{pub[1]:.4f}' if pub else '-')) if published else '')
+        for n, r, p, pub in rows
+    ]
     return '\n'.join(lines), results
 
 # %% ../nbs/15_evaluate.ipynb #d8d08992
@@ -172,11 +198,21 @@ def crop_viewer(dataset, models:dict, crop:int=128):
     def show(frame, model, top, left):
         item = dataset[frame]
         with torch.no_grad():
-            outs = {'bicubic': models['bicubic'](item['lq'][None, item['lq'].shape[0] // 2:item['lq'].shape[0] // 2 + 1])[0] if 'bicubic' in models else None,
-                    model: sr_center(models[model], item['lq'])}
+            outs = {
+                'bicubic': models['bicubic'](item['lq'][None, item['lq'].shape[0] // 2 : item['lq'].shape[0] // 2 + 1])[
+                    0
+                ]
+                if 'bicubic' in models
+                else None,
+                model: sr_center(models[model], item['lq']),
+            }
         H, W_ = item['gt'].shape[-2:]
-        compare_crops(item['gt'], {k: v for k, v in outs.items() if v is not None}, box=(min(top, H - crop), min(left, W_ - crop), crop, crop),
-                      scale_note=f" ({item['clip']} {item['idx']})")
+        compare_crops(
+            item['gt'],
+            {k: v for k, v in outs.items() if v is not None},
+            box=(min(top, H - crop), min(left, W_ - crop), crop, crop),
+            scale_note=f" ({item['clip']} {item['idx']})",
+        )
         plt.show()
     out = W.interactive_output(show, dict(frame=frame, model=model, top=top, left=left))
     return W.VBox([W.HBox([frame, model]), W.HBox([top, left]), out])
@@ -204,7 +240,9 @@ def demo(out_dir='outputs', # where the comparison image goes
     "Evaluate models on the Vid4 excerpt, print the tables and save a GT-vs-SR crop comparison."
     root = Path(data) if data is not None else excerpt_root()
     if model_names is None: model_names = ['bicubic'] + ([best_shipped_model()] if best_shipped_model() else [])
-    models = {n: (get_model(n, pretrained=n in shipped_weights()) if n != 'bicubic' else get_model(n)) for n in model_names}
+    models = {
+        n: (get_model(n, pretrained=n in shipped_weights()) if n != 'bicubic' else get_model(n)) for n in model_names
+    }
     T = max(window_length(m) for m in models.values())
     ds = VideoFolderDataset(root / 'Vid4/GT', root / 'Vid4/BIx4', num_frames=T)
     results, crops = {}, {}
@@ -212,9 +250,15 @@ def demo(out_dir='outputs', # where the comparison image goes
     for name, model in models.items():
         model.eval()
         sub = _Window(ds, window_length(model))
-        if frames is not None: sub = torch.utils.data.Subset(sub, [i for i, (c, t) in enumerate(ds.items) if t in frames])
+        if frames is not None:
+            sub = torch.utils.data.Subset(sub, [i for i, (c, t) in enumerate(ds.items) if t in frames])
         results[name] = evaluate_dataset(model, sub)
-        print(results[name].table(f"\n{name} x{model.scale} on {'the Vid4 excerpt' if data is None else root / 'Vid4'} (BI, Y channel, crop 0)"))
+        print(
+            results[name].table(
+                f"\n{name} x{model.scale} on {'the Vid4 excerpt' if data is None else root / 'Vid4'} (BI, Y channel, "
+                f"crop 0)"
+            )
+        )
         with torch.no_grad(): crops[name] = _sr_of(model, ds, 'calendar', 3)
     path = Path(out_dir) / 'vid4_calendar_crops.png'
     compare_crops(item['gt'], crops, box=(250, 250, 150, 220), path=path, scale_note=' (calendar, frame 3)')
@@ -229,13 +273,21 @@ def shipped_on_frame(name:str, # a model whose weights ship (`shipped_weights()`
                      lr:bool=False, # also show the LR input, each of its pixels enlarged (nearest neighbour)
                     ):
     "GT | (LR) | bicubic | the shipped model on one real Vid4 frame, each crop titled with its full-frame PSNR-Y."
-    if name not in shipped_weights(): raise ValueError(f"no shipped weights for {name!r}; shipped: {sorted(shipped_weights())}")
+    if name not in shipped_weights():
+        raise ValueError(f"no shipped weights for {name!r}; shipped: {sorted(shipped_weights())}")
     root = Path(data) if data is not None else excerpt_root()
     model = get_model(name, pretrained=True).eval()
     ds = VideoFolderDataset(root / 'Vid4/GT', root / 'Vid4/BIx4', num_frames=window_length(model), clips=[clip])
     if (clip, t) not in ds.items: raise ValueError(f"frame {t} of {clip} is not in {root / 'Vid4'}: {ds.items}")
     item = ds[ds.items.index((clip, t))]
-    c = item['lq'].shape[0] // 2                                       # the center frame of the window
-    with torch.no_grad(): outs = {'bicubic': get_model('bicubic')(item['lq'][None, c:c + 1])[0], name: _sr_of(model, ds, clip, t)}
-    if lr: outs = {'LR, pixels enlarged': torch.nn.functional.interpolate(item['lq'][c:c + 1], scale_factor=model.scale, mode='nearest')[0], **outs}
+    c = item['lq'].shape[0] // 2  # the center frame of the window
+    with torch.no_grad():
+        outs = {'bicubic': get_model('bicubic')(item['lq'][None, c : c + 1])[0], name: _sr_of(model, ds, clip, t)}
+    if lr:
+        outs = {
+            'LR, pixels enlarged': torch.nn.functional.interpolate(
+                item['lq'][c : c + 1], scale_factor=model.scale, mode='nearest'
+            )[0],
+            **outs,
+        }
     return compare_crops(item['gt'], outs, box=box, scale_note=f' ({clip}, frame {t})')

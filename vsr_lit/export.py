@@ -25,9 +25,13 @@ ONNX_OPSET = 19                                  # the first opset with DeformCo
 
 def onnx_metadata(model:nn.Module, frames:int) -> dict:
     "What a runtime needs to know of the graph: name, scale, recurrent or not, window or clip length, size multiple."
-    return {'vsr_lit.model': str(getattr(model, 'registry_name', None) or type(model).__name__), 'vsr_lit.scale': str(model.scale),
-            'vsr_lit.recurrent': str(int(is_recurrent(model))), 'vsr_lit.frames': str(frames),
-            'vsr_lit.pad_to': str(getattr(model, 'pad_to', 1))}
+    return {
+        'vsr_lit.model': str(getattr(model, 'registry_name', None) or type(model).__name__),
+        'vsr_lit.scale': str(model.scale),
+        'vsr_lit.recurrent': str(int(is_recurrent(model))),
+        'vsr_lit.frames': str(frames),
+        'vsr_lit.pad_to': str(getattr(model, 'pad_to', 1)),
+    }
 
 def _dims(model) -> tuple:
     Dim, m = torch.export.Dim, getattr(model, 'pad_to', 1)
@@ -39,13 +43,18 @@ def onnx_bytes(model:nn.Module, # a registered model
                frames:int=None, # recurrent models: the clip length the graph is unrolled for (window models: their own)
                opset:int=ONNX_OPSET) -> bytes:
     "The model as an ONNX file (torch.export, then ONNX): dynamic batch, height and width."
-    import torchvision.ops                   # registers torchvision's deform_conv2d, which the exporter maps to DeformConv
+    import torchvision.ops  # registers torchvision's deform_conv2d, which the exporter maps to DeformConv
     import onnx
     top = onnx.defs.onnx_opset_version()
     if not (isinstance(opset, int) and 19 <= opset <= top):
-        raise ValueError(f"opset must be an int from 19 (DeformConv) to {top} (the newest this onnx knows), got {opset!r}")
+        raise ValueError(
+            f"opset must be an int from 19 (DeformConv) to {top} (the newest this onnx knows), got {opset!r}"
+        )
     rec = is_recurrent(model)
-    if rec and not (isinstance(frames, int) and frames >= 2): raise ValueError(f"a recurrent model is exported for one clip length: frames must be an int >= 2, got {frames!r}")
+    if rec and not (isinstance(frames, int) and frames >= 2):
+        raise ValueError(
+            f"a recurrent model is exported for one clip length: frames must be an int >= 2, got {frames!r}"
+        )
     T = frames if rec else model.num_frames
     x = torch.rand(2, T, 3, 32, 48)
     with warnings.catch_warnings(), torch.no_grad():
@@ -54,7 +63,8 @@ def onnx_bytes(model:nn.Module, # a registered model
                                  input_names=['lr'], output_names=['sr'], verbose=False)
     proto = prog.model_proto
     wrote = {o.domain: o.version for o in proto.opset_import}.get('', None)
-    if wrote != opset: raise ValueError(f"the exporter wrote opset {wrote}, not the {opset} asked for: choose an opset it supports")
+    if wrote != opset:
+        raise ValueError(f"the exporter wrote opset {wrote}, not the {opset} asked for: choose an opset it supports")
     for k, v in onnx_metadata(model, T).items():
         p = proto.metadata_props.add(); p.key, p.value = k, v
     return proto.SerializeToString()
@@ -71,8 +81,9 @@ def _tensors(g):
             if a.HasField('g'): yield from _tensors(a.g)
             for sub in a.graphs: yield from _tensors(sub)
 
-def check_onnx(data:bytes, what:str='the ONNX file') -> dict: # its vsr_lit metadata
-    "Refuse, before ONNX Runtime sees it, what is not a self-contained vsr_lit model: no ONNX, external data, missing or bad metadata."
+def check_onnx(data:bytes, what:str='the ONNX file') -> dict:  # its vsr_lit metadata
+    ("Refuse, before ONNX Runtime sees it, what is not a self-contained vsr_lit model: no ONNX, external data, "
+     "missing or bad metadata.")
     import onnx
     try: m = onnx.load_from_string(data)
     except Exception as e: raise ValueError(f"{what} is not an ONNX model ({type(e).__name__})") from None
@@ -83,11 +94,16 @@ def check_onnx(data:bytes, what:str='the ONNX file') -> dict: # its vsr_lit meta
     meta = {p.key: p.value for p in m.metadata_props}
     keys = ('vsr_lit.scale', 'vsr_lit.pad_to', 'vsr_lit.frames', 'vsr_lit.recurrent', 'vsr_lit.model')
     if any(k not in meta for k in keys):
-        raise ValueError(f"{what} lacks vsr_lit's metadata ({', '.join(k for k in keys if k not in meta)}): export it with vsr_lit export")
+        raise ValueError(
+            f"{what} lacks vsr_lit's metadata ({', '.join(k for k in keys if k not in meta)}): export it with vsr_lit "
+            f"export"
+        )
     ints = {k: meta[k] for k in keys[:3]}
     bad = [k for k, v in ints.items() if not v.isdigit() or not 1 <= int(v) <= (16 if k == 'vsr_lit.scale' else 1024)]
     if bad or meta['vsr_lit.recurrent'] not in ('0', '1'):
-        raise ValueError(f"{what} has bad vsr_lit metadata: " + ', '.join(f'{k}={meta[k]!r}' for k in bad or ['vsr_lit.recurrent']))
+        raise ValueError(
+            f"{what} has bad vsr_lit metadata: " + ', '.join(f'{k}={meta[k]!r}' for k in bad or ['vsr_lit.recurrent'])
+        )
     return meta
 
 def _session(data:bytes, threads:int=None, what:str='the ONNX model'):
@@ -106,19 +122,32 @@ class OnnxModel(nn.Module):
         super().__init__()
         self.threads, self.sessions, self.export_seconds = threads, {}, []
         if isinstance(source, nn.Module):
-            self.model, self.scale, self.pad_to, self.name = source.eval(), source.scale, getattr(source, 'pad_to', 1), getattr(source, 'registry_name', None)
+            self.model, self.scale, self.pad_to, self.name = (
+                source.eval(),
+                source.scale,
+                getattr(source, 'pad_to', 1),
+                getattr(source, 'registry_name', None),
+            )
             self.family = 'recurrent' if is_recurrent(source) else 'window'
             if not is_recurrent(self): self.num_frames = source.num_frames
             if not is_recurrent(self) or frames: self._export(frames)
             return
-        if isinstance(source, (str, Path)) and not Path(source).is_file(): raise FileNotFoundError(f"ONNX file {source} does not exist")
-        if not isinstance(source, (str, Path, bytes)): raise TypeError(f"source must be a model, an .onnx path or bytes, got {type(source).__name__}")
+        if isinstance(source, (str, Path)) and not Path(source).is_file():
+            raise FileNotFoundError(f"ONNX file {source} does not exist")
+        if not isinstance(source, (str, Path, bytes)):
+            raise TypeError(f"source must be a model, an .onnx path or bytes, got {type(source).__name__}")
         data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
         what = f'{source}' if isinstance(source, (str, Path)) else 'these ONNX bytes'
         meta = check_onnx(data, what)
         self.model, s = None, _session(data, threads, what)
-        self.register_buffer('digest', torch.frombuffer(bytearray(hashlib.sha256(data).digest()), dtype=torch.uint8))   # the file's identity (a resumed job checks it)
-        self.scale, self.pad_to, self.name = int(meta['vsr_lit.scale']), int(meta['vsr_lit.pad_to']), meta['vsr_lit.model']
+        self.register_buffer(
+            'digest', torch.frombuffer(bytearray(hashlib.sha256(data).digest()), dtype=torch.uint8)
+        )  # the file's identity (a resumed job checks it)
+        self.scale, self.pad_to, self.name = (
+            int(meta['vsr_lit.scale']),
+            int(meta['vsr_lit.pad_to']),
+            meta['vsr_lit.model'],
+        )
         self.family, T = ('recurrent' if meta['vsr_lit.recurrent'] == '1' else 'window'), int(meta['vsr_lit.frames'])
         if not is_recurrent(self): self.num_frames = T
         self.sessions[T] = s
@@ -134,14 +163,17 @@ def _export(self:OnnxModel, frames:int=None):
     self.sessions[frames if is_recurrent(self) else self.num_frames] = _session(data, self.threads)
 
 @patch
-def forward(self:OnnxModel, x:torch.Tensor) -> torch.Tensor: # (B, T, 3, h, w) -> (B, 3, s·h, s·w), or (B, T, 3, s·h, s·w)
+def forward(
+    self: OnnxModel, x: torch.Tensor
+) -> torch.Tensor:  # (B, T, 3, h, w) -> (B, 3, s·h, s·w), or (B, T, 3, s·h, s·w)
     "Run the graph for this clip length (exported now if needed), padding to `pad_to` and cropping back."
     if torch.is_autocast_enabled('cpu') or torch.is_autocast_enabled('cuda'):
         raise ValueError("ONNX Runtime runs the exported fp32 graph: use dtype 'auto' or 'fp32', not an autocast dtype")
     if x.ndim != 5 or x.shape[2] != 3: raise ValueError(f"expected LR frames (B, T, 3, h, w), got {tuple(x.shape)}")
     T, (h, w) = x.shape[1], x.shape[-2:]
     if T not in self.sessions:
-        if self.model is None or not is_recurrent(self): raise ValueError(f"this ONNX graph takes {next(iter(self.sessions))} frames, got {T}")
+        if self.model is None or not is_recurrent(self):
+            raise ValueError(f"this ONNX graph takes {next(iter(self.sessions))} frames, got {T}")
         self._export(T)
     xp = pad_to_multiple(x, self.pad_to) if self.pad_to > 1 else x
     out = self.sessions[T].run(None, {'lr': xp.detach().float().cpu().numpy()})[0]
@@ -161,16 +193,29 @@ def export_onnx(model:nn.Module, # a registered model (window or recurrent)
     import onnxruntime
     path = Path(path)
     if path.suffix.lower() != '.onnx': raise ValueError(f"the output must be an .onnx file, got {path}")
-    if path.exists() and not overwrite: raise FileExistsError(f"{path} exists: pass overwrite=True (--overwrite) to replace it")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists: pass overwrite=True (--overwrite) to replace it")
     if path.is_dir(): raise ValueError(f"{path} is a folder: an .onnx file will not replace it")
-    if isinstance(model, OnnxModel): raise TypeError("the model is an ONNX graph already: export the PyTorch model it came from")
+    if isinstance(model, OnnxModel):
+        raise TypeError("the model is an ONNX graph already: export the PyTorch model it came from")
     if not is_recurrent(model) and frames not in (None, model.num_frames):
-        raise ValueError(f"a sliding-window model takes its own window of {model.num_frames} frames, got frames={frames}")
+        raise ValueError(
+            f"a sliding-window model takes its own window of {model.num_frames} frames, got frames={frames}"
+        )
     frames = (frames or 10) if is_recurrent(model) else model.num_frames
     t0 = time.perf_counter(); data = onnx_bytes(model, frames, opset); seconds = time.perf_counter() - t0
     write_atomic(path, lambda tmp: tmp.write_bytes(data))
     gen = torch.Generator().manual_seed(0)
     diff = onnx_parity(model, OnnxModel(path), torch.rand(1, frames, 3, 36, 52, generator=gen))
     if not diff <= tol:
-        path.unlink(); raise RuntimeError(f"ONNX Runtime differs from PyTorch by {diff:.1e} > {tol:.0e}: {path} removed")
-    return dict(path=str(path), seconds=seconds, mb=len(data) / 2**20, frames=frames, opset=opset, max_diff=diff, onnxruntime=onnxruntime.__version__)
+        path.unlink()
+        raise RuntimeError(f"ONNX Runtime differs from PyTorch by {diff:.1e} > {tol:.0e}: {path} removed")
+    return dict(
+        path=str(path),
+        seconds=seconds,
+        mb=len(data) / 2**20,
+        frames=frames,
+        opset=opset,
+        max_diff=diff,
+        onnxruntime=onnxruntime.__version__,
+    )

@@ -60,10 +60,12 @@ class SpyNetBasicModule(nn.Module):
 @architecture('SpyNet', 'flow', checkpoint_key='basic_module.0.basic_module.0.weight')
 class SpyNet(nn.Module):
     "SpyNet optical flow with BasicSR's parameter names: `spynet(ref, supp)` warps `supp` onto `ref`; any frame size."
-    def __init__(self, num_levels:int=6, # pyramid levels (BasicSR: 6)
-                 widths:tuple=(32, 64, 32, 16), # hidden channels of each level's module (BasicSR: 32, 64, 32, 16)
-                 load_path=None, # optional SpyNet-only checkpoint (BasicSR's `params`/`params_ema` or a plain state dict)
-                ):
+    def __init__(
+        self,
+        num_levels: int = 6,  # pyramid levels (BasicSR: 6)
+        widths: tuple = (32, 64, 32, 16),  # hidden channels of each level's module (BasicSR: 32, 64, 32, 16)
+        load_path=None,  # optional SpyNet-only checkpoint (BasicSR's `params`/`params_ema` or a plain state dict)
+    ):
         super().__init__()
         if num_levels < 1: raise ValueError(f"num_levels must be at least 1, got {num_levels}")
         self.num_levels, self.multiple = num_levels, 2 ** (num_levels - 1)
@@ -103,7 +105,9 @@ def forward(self:SpyNet, ref:torch.Tensor, # (N, 3, H, W) RGB in [0, 1]
            ) -> torch.Tensor: # (N, 2, H, W) flow (x, y) in pixels
     "The flow that warps `supp` onto `ref`: both frames resized to a multiple of the pyramid's size, then back."
     if ref.dim() != 4 or ref.shape[1] != 3 or ref.shape != supp.shape:
-        raise ValueError(f"SpyNet takes two (N, 3, H, W) frames of one shape, got {tuple(ref.shape)} and {tuple(supp.shape)}")
+        raise ValueError(
+            f"SpyNet takes two (N, 3, H, W) frames of one shape, got {tuple(ref.shape)} and {tuple(supp.shape)}"
+        )
     h, w = ref.shape[-2:]
     hm, wm = (math.ceil(v / self.multiple) * self.multiple for v in (h, w))
     resize = lambda t, size: F.interpolate(t, size=size, mode='bilinear', align_corners=False)
@@ -114,7 +118,8 @@ def forward(self:SpyNet, ref:torch.Tensor, # (N, 3, H, W) RGB in [0, 1]
 def load_spynet(spynet:SpyNet, source) -> SpyNet:
     "Load SpyNet weights strictly from a SpyNet-only checkpoint or from a recurrent model's (`spynet.*` keys)."
     sd = load_state_dict_file(source)
-    if any(k.startswith('spynet.') for k in sd): sd = {k[len('spynet.'):]: v for k, v in sd.items() if k.startswith('spynet.')}
+    if any(k.startswith('spynet.') for k in sd):
+        sd = {k[len('spynet.') :]: v for k, v in sd.items() if k.startswith('spynet.')}
     sd = {k: v for k, v in sd.items() if k not in ('mean', 'std')} | {'mean': spynet.mean, 'std': spynet.std}
     return load_strict(spynet, sd, str(source) if not isinstance(source, dict) else 'SpyNet state dict')
 

@@ -60,14 +60,18 @@ class TeacherLoss:
 
 # %% ../nbs/14a_pretrain_flow.ipynb #82290796
 class WarpingErrorLog(Callback):
-    "Record SpyNet's warping error on held-out pairs (`steps`, `errors`) at the start, every `every` steps and at the end."
+    ("Record SpyNet's warping error on held-out pairs (`steps`, `errors`) at the start, every `every` steps and at "
+     "the end.")
+
     order = 10
     def __init__(self, spynet:SpyNet, ref:torch.Tensor, supp:torch.Tensor, every:int=100):
         self.spynet, self.ref, self.supp, self.every, self.steps, self.errors = spynet, ref, supp, every, [], []
     @torch.no_grad()
     def record(self, learn):
         "Append the current step and warping error."
-        self.steps.append(learn.step); self.errors.append(warping_error(self.ref, self.supp, self.spynet(self.ref, self.supp)))
+        self.steps.append(learn.step)
+        self.errors.append(warping_error(self.ref, self.supp, self.spynet(self.ref, self.supp)))
+
     def before_fit(self, learn):
         "The error before training."
         if learn.step == 0: self.record(learn)

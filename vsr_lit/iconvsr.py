@@ -15,7 +15,14 @@ from .layers import ResidualBlockNoBN, make_layer, lrelu, check_window
 from .pcd_tsa import TSAFusion
 from .edvr import EDVRTrunk, pad_to_multiple
 from .flow import SpyNet, flow_warp
-from .basicvsr import ConvResidualBlocks, RecurrentHead, clip_flows, spynet_config, recurrent_state_dict, count_blocks
+from vsr_lit.basicvsr import (
+    ConvResidualBlocks,
+    RecurrentHead,
+    clip_flows,
+    spynet_config,
+    recurrent_state_dict,
+    count_blocks,
+)
 from .utils import architecture, register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12c_iconvsr.ipynb #3f5b2688
@@ -49,27 +56,42 @@ def _mirror(i:int, n:int) -> int:
     return i if i < n else 2 * (n - 1) - i
 
 def temporal_pad_index(num_frames:int, p:int) -> list:
-    "Frame indices of a clip extended by `p` mirrored frames at each end (BasicSR: [2p, …, p+1] before, [-(p+2), …] after)."
+    ("Frame indices of a clip extended by `p` mirrored frames at each end (BasicSR: [2p, …, p+1] before, [-(p+2), …] "
+     "after).")
     before = [2 * p - k for k in range(p)]
     after = [num_frames - (p + 2) - k for k in range(p)]
     return [_mirror(i, num_frames) for i in before] + list(range(num_frames)) + [_mirror(i, num_frames) for i in after]
 
 # %% ../nbs/12c_iconvsr.ipynb #74d03578
-@architecture('IconVSR', 'recurrent', checkpoint_key='edvr.conv_first.weight', unstored=('keyframe_stride',), preset='basicvsr',
-              pad_to=4)                                     # frames are padded to multiples of 4 (the EDVR branch's pyramid)
+@architecture(
+    'IconVSR',
+    'recurrent',
+    checkpoint_key='edvr.conv_first.weight',
+    unstored=('keyframe_stride',),
+    preset='basicvsr',
+    pad_to=4,
+)                                     # frames are padded to multiples of 4 (the EDVR branch's pyramid)
 class IconVSR(RecurrentHead):
     "IconVSR (×4) with BasicSR's parameter names: BasicVSR + keyframe refill (EDVR features) + coupled propagation."
-    def __init__(self, num_feat:int=64, num_block:int=15, # trunk channels and residual blocks (BasicSR's full model: 64, 30)
-                 keyframe_stride:int=5, # a keyframe every this many frames (and the last)
-                 temporal_padding:int=2, # p: the keyframe branch sees 2p+1 frames
-                 spynet_path=None, # optional SpyNet checkpoint
-                 spynet_levels:int=6, spynet_widths:tuple=(32, 64, 32, 16),
-                 deformable_groups:int=8, num_extract_block:int=5, # keyframe branch (BasicSR: 8, 5)
-                 hr_feat:int=64, # channels of the head after upsampling (BasicSR: 64)
-                ):
+
+    def __init__(
+        self,
+        num_feat: int = 64,
+        num_block: int = 15,  # trunk channels and residual blocks (BasicSR's full model: 64, 30)
+        keyframe_stride: int = 5,  # a keyframe every this many frames (and the last)
+        temporal_padding: int = 2,  # p: the keyframe branch sees 2p+1 frames
+        spynet_path=None,  # optional SpyNet checkpoint
+        spynet_levels: int = 6,
+        spynet_widths: tuple = (32, 64, 32, 16),
+        deformable_groups: int = 8,
+        num_extract_block: int = 5,  # keyframe branch (BasicSR: 8, 5)
+        hr_feat: int = 64,  # channels of the head after upsampling (BasicSR: 64)
+    ):
         super().__init__()
         if keyframe_stride < 1 or temporal_padding < 1:
-            raise ValueError(f"keyframe_stride and temporal_padding must be >= 1, got {keyframe_stride} and {temporal_padding}")
+            raise ValueError(
+                f"keyframe_stride and temporal_padding must be >= 1, got {keyframe_stride} and {temporal_padding}"
+            )
         self.num_feat, self.num_frames = num_feat, None
         self.keyframe_stride, self.temporal_padding = keyframe_stride, temporal_padding
         self.edvr = EDVRFeatureExtractor(2 * temporal_padding + 1, num_feat, num_extract_block, deformable_groups)
@@ -121,8 +143,26 @@ def shape_config(cls:IconVSR, sd:dict) -> dict:
                 num_extract_block=count_blocks(sd, 'edvr.feature_extraction.'), **spynet_config(sd))
 
 # %% ../nbs/12c_iconvsr.ipynb #76d64f19
-register_model('iconvsr', IconVSR, 'IconVSR (BasicSR-compatible): BasicVSR + EDVR keyframe refill + coupled propagation',
-               num_feat=64, num_block=30, keyframe_stride=5, temporal_padding=2)
-register_model('iconvsr_tiny', IconVSR, 'IconVSR for CPU experiments: 16 features, 2 blocks, a small SpyNet and EDVR branch',
-               num_feat=16, num_block=2, keyframe_stride=5, temporal_padding=2, spynet_levels=4,
-               spynet_widths=(8, 16, 8, 8), deformable_groups=4, num_extract_block=2, hr_feat=16);
+register_model(
+    'iconvsr',
+    IconVSR,
+    'IconVSR (BasicSR-compatible): BasicVSR + EDVR keyframe refill + coupled propagation',
+    num_feat=64,
+    num_block=30,
+    keyframe_stride=5,
+    temporal_padding=2,
+)
+register_model(
+    'iconvsr_tiny',
+    IconVSR,
+    'IconVSR for CPU experiments: 16 features, 2 blocks, a small SpyNet and EDVR branch',
+    num_feat=16,
+    num_block=2,
+    keyframe_stride=5,
+    temporal_padding=2,
+    spynet_levels=4,
+    spynet_widths=(8, 16, 8, 8),
+    deformable_groups=4,
+    num_extract_block=2,
+    hr_feat=16,
+);

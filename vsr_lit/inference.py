@@ -45,8 +45,9 @@ def _to_rgb(f:np.ndarray, notice:list) -> np.ndarray:
         return np.ascontiguousarray(f[..., :3])
     return f
 
-def iter_source(source, times:deque=None) -> tuple: # (frame iterator, fps or None, frame count or None)
-    "Lazy uint8 RGB frames from a video file (anything PyAV reads) or a folder of images; a video's frame timestamps are appended to `times`."
+def iter_source(source, times:deque=None) -> tuple:  # (frame iterator, fps or None, frame count or None)
+    ("Lazy uint8 RGB frames from a video file (anything PyAV reads) or a folder of images; a video's frame "
+     "timestamps are appended to `times`.")
     source = Path(source)
     if not source.exists(): raise FileNotFoundError(f"input {source} does not exist")
     notice = []
@@ -65,7 +66,10 @@ def _read_frame(path:Path, notice:list) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(path) as im:
-            return _to_rgb(np.array(im if im.mode in ('RGB', 'RGBA', 'L', 'I;16', 'I;16B', 'I;16L', 'I') else im.convert('RGB')), notice)
+            return _to_rgb(
+                np.array(im if im.mode in ('RGB', 'RGBA', 'L', 'I;16', 'I;16B', 'I;16L', 'I') else im.convert('RGB')),
+                notice,
+            )
     except (UnidentifiedImageError, OSError, SyntaxError) as e:
         raise ValueError(f"{path} is not an image that can be read ({type(e).__name__}: {e})") from None
 
@@ -75,15 +79,22 @@ def _same_size(frames):
     for f, where in frames:
         if first is None: first = f.shape
         elif f.shape != first:
-            raise ValueError(f"{where} is {f.shape[1]}x{f.shape[0]}, but the frames before it are {first[1]}x{first[0]}: all frames must have one size")
+            raise ValueError(
+                f"{where} is {f.shape[1]}x{f.shape[0]}, but the frames before it are {first[1]}x{first[0]}: all "
+                f"frames must have one size"
+            )
         yield f
 
 # %% ../nbs/16_inference.ipynb #04dc2431
-def clip_window(c:int, num_frames:int, total:int, padding:str) -> tuple: # (clip positions, the padding used)
-    "The window of position `c` in a clip of `total` frames; a clip shorter than the window repeats its ends ('replicate')."
+def clip_window(c:int, num_frames:int, total:int, padding:str) -> tuple:  # (clip positions, the padding used)
+    ("The window of position `c` in a clip of `total` frames; a clip shorter than the window repeats its ends "
+     "('replicate').")
     try: return window_indices(c, num_frames, total, padding), padding
     except ValueError:
-        if padding != 'replicate': warnings.warn(f"{total} frames are too few for {num_frames}-frame windows with {padding!r}: using 'replicate'")
+        if padding != 'replicate':
+            warnings.warn(
+                f"{total} frames are too few for {num_frames}-frame windows with {padding!r}: using 'replicate'"
+            )
         return window_indices(c, num_frames, total, 'replicate'), 'replicate'
 
 def stream_windows(frames, # an iterator of the clip's frames, from position `first` on
@@ -92,12 +103,15 @@ def stream_windows(frames, # an iterator of the clip's frames, from position `fi
                    indices:bool=False, # also yield the clip positions of each window
                    total:int=None, # the clip's length where known (else found when `frames` runs dry)
                    start:int=0, stop:int=None, # the centre frames to yield: start … stop-1 (None: to the clip's end)
-                   first:int=0): # the clip position of the first frame of `frames`
-    "Yield (c, [frames of c's window]) — with `indices`, (c, frames, their positions) — for c in start … stop-1, holding at most 3N+1 frames."
+                   first:int=0):  # the clip position of the first frame of `frames`
+    ("Yield (c, [frames of c's window]) — with `indices`, (c, frames, their positions) — for c in start … stop-1, "
+     "holding at most 3N+1 frames.")
     n, known = num_frames // 2, total is not None
     buf, it, nxt, c, dry = {}, iter(frames), first, start, False
     while stop is None or c < stop:
-        while not dry and nxt <= max(c + n, 2 * n) and not (known and nxt >= total):   # read ahead: c+N (2N at the start)
+        while (
+            not dry and nxt <= max(c + n, 2 * n) and not (known and nxt >= total)
+        ):  # read ahead: c+N (2N at the start)
             try: buf[nxt] = next(it); nxt += 1
             except StopIteration:
                 dry = True
@@ -117,12 +131,16 @@ def stream_chunks(frames, # an iterator of the clip's frames, from position `fir
                   start:int=0, stop:int=None, # the cores cover start … stop-1 (None: to the clip's end)
                   first:int=0): # the clip position of the first frame of `frames`
     "Yield (c0, [frames], lo, n): the core `c0 … c0+n-1` is `frames[lo:lo+n]`; holds ≤ chunk + 2·overlap frames."
-    if not isinstance(chunk, int) or chunk < 1: raise ValueError(f"chunk must be a whole number of frames >= 1, got {chunk!r}")
-    if not isinstance(overlap, int) or overlap < 0: raise ValueError(f"chunk overlap must be a whole number >= 0, got {overlap!r}")
+    if not isinstance(chunk, int) or chunk < 1:
+        raise ValueError(f"chunk must be a whole number of frames >= 1, got {chunk!r}")
+    if not isinstance(overlap, int) or overlap < 0:
+        raise ValueError(f"chunk overlap must be a whole number >= 0, got {overlap!r}")
     known = total is not None
     buf, it, nxt, c0, dry = {}, iter(frames), first, start, False
     while True:
-        while not dry and nxt < c0 + chunk + overlap and not (known and nxt >= total):   # the core and the context after it
+        while (
+            not dry and nxt < c0 + chunk + overlap and not (known and nxt >= total)
+        ):  # the core and the context after it
             try: buf[nxt] = next(it); nxt += 1
             except StopIteration:
                 dry = True
@@ -171,18 +189,38 @@ class Stages:
 # %% ../nbs/16_inference.ipynb #1bfead14
 def upscale_batch(net, windows:list, device, dtype:str, tile:int=None, overlap:int=16, cache=None, idx=None,
                   stages:Stages=None) -> np.ndarray:
-    "uint8 windows `[(T, h, w, 3)] * B` (frame indices `idx`, for a `FeatureCache`) → uint8 SR frames `(B, s·h, s·w, 3)`."
+    ("uint8 windows `[(T, h, w, 3)] * B` (frame indices `idx`, for a `FeatureCache`) → uint8 SR frames `(B, s·h, "
+     "s·w, 3)`.")
     stages = stages or Stages()
     with stages('model'):
-        x = torch.from_numpy(np.stack([np.stack(w) for w in windows])).permute(0, 1, 4, 2, 3).float().div_(255).to(device)
+        x = (
+            torch.from_numpy(np.stack([np.stack(w) for w in windows]))
+            .permute(0, 1, 4, 2, 3)
+            .float()
+            .div_(255)
+            .to(device)
+        )
         with torch.no_grad(), torch.autocast(device.type, dtype=DTYPES[dtype], enabled=dtype != 'fp32'):
-            y = upscale_tiled(net, x, tile, overlap) if tile else (cache(x, idx) if cache is not None else net(x)).float().cpu()
+            y = (
+                upscale_tiled(net, x, tile, overlap)
+                if tile
+                else (cache(x, idx) if cache is not None else net(x)).float().cpu()
+            )
     with stages('quantise'): return quantise(y)
 
 def quantise(y:torch.Tensor) -> np.ndarray:
     "float `(N, 3, H, W)` in [0, 1] → uint8 `(N, H, W, 3)`, in place (no frame-sized temporaries); NaN or inf refused."
-    if not torch.isfinite(y).all(): raise ValueError("the model's output holds NaN or infinite values: its weights or its input are broken")
-    return y.clamp_(0, 1).mul_(255).round_().permute(0, 2, 3, 1).to(torch.uint8, memory_format=torch.contiguous_format).numpy()
+    if not torch.isfinite(y).all():
+        raise ValueError("the model's output holds NaN or infinite values: its weights or its input are broken")
+    return (
+        y.clamp_(0, 1)
+        .mul_(255)
+        .round_()
+        .permute(0, 2, 3, 1)
+        .to(torch.uint8, memory_format=torch.contiguous_format)
+        .numpy()
+    )
+
 
 def upscale_clip(net, frames:list, lo:int, n:int, device, dtype:str, tile:int=None, overlap:int=16,
                  stages:Stages=None) -> np.ndarray:
@@ -196,7 +234,8 @@ def upscale_clip(net, frames:list, lo:int, n:int, device, dtype:str, tile:int=No
 
 # %% ../nbs/16_inference.ipynb #3da924e3
 def partial_path(p:Path) -> Path:
-    "Where `p` is written before it is complete: `.NAME.partial.mp4` beside a video file, `.NAME.partial` beside a folder."
+    ("Where `p` is written before it is complete: `.NAME.partial.mp4` beside a video file, `.NAME.partial` beside a "
+     "folder.")
     p = Path(p)
     return p.parent / (f'.{p.stem}.partial{p.suffix}' if p.suffix else f'.{p.name}.partial')
 
@@ -208,7 +247,8 @@ def put_in_place(made:Path, dest:Path):
     remove_path(old)
 
 def repaired_pts(times:deque, step:int=1):
-    "The source's frame timestamps in order, made increasing: `step` (a frame period) after the last where one is missing or not increasing."
+    ("The source's frame timestamps in order, made increasing: `step` (a frame period) after the last where one is "
+     "missing or not increasing.")
     last = None
     while True:
         pts = times.popleft()
@@ -217,17 +257,25 @@ def repaired_pts(times:deque, step:int=1):
         yield last
 
 class FrameSink:
-    "SR frames under a temporary name, put in place whole by `commit()`: a video file, a PNG folder, or a job segment's PNGs in `frames_dir`."
-    def __init__(self, final:Path, # the video file, the frame folder, or the file that marks a segment done
-                 fps:float=25, pts=None, # frames per second; the frames' timestamps (an iterator, in `time_base` units) or None
-                 start:int=0, frames_dir:Path=None, # a segment of PNG frames: numbered from `start`, written into `frames_dir`
-                 **video_kw): # VideoWriter's: time_base, lossless, codec, crf, options, copy_from, audio
+    ("SR frames under a temporary name, put in place whole by `commit()`: a video file, a PNG folder, or a job "
+     "segment's PNGs in `frames_dir`.")
+
+    def __init__(
+        self,
+        final: Path,  # the video file, the frame folder, or the file that marks a segment done
+        fps: float = 25,
+        pts=None,  # frames per second; the frames' timestamps (an iterator, in `time_base` units) or None
+        start: int = 0,
+        frames_dir: Path = None,  # a segment of PNG frames: numbered from `start`, written into `frames_dir`
+        **video_kw,
+    ): # VideoWriter's: time_base, lossless, codec, crf, options, copy_from, audio
         self.final, self.pts, self.start, self.frames_dir, self.count = Path(final), pts, start, frames_dir, 0
         self.video = frames_dir is None and self.final.suffix.lower() in VIDEO_EXT
         self.tmp = partial_path(self.final)
         remove_path(self.tmp)                                   # left by a crashed run
         self.final.parent.mkdir(parents=True, exist_ok=True)
-        if not self.video and video_kw.get('copy_from'): warnings.warn("a folder of PNG frames holds no sound: the audio is not written")
+        if not self.video and video_kw.get('copy_from'):
+            warnings.warn("a folder of PNG frames holds no sound: the audio is not written")
         self.writer = VideoWriter(self.tmp, fps, **video_kw) if self.video else None
         if not self.video and frames_dir is None: self.tmp.mkdir()
     def write(self, frames:np.ndarray):
@@ -288,18 +336,35 @@ class UpscaleOptions:
     def __post_init__(self):
         whole = lambda v, lo: isinstance(v, int) and not isinstance(v, bool) and v >= lo
         self.audio = {True: 'copy', False: 'none', None: 'none'}.get(self.audio, self.audio)
-        checks = [(self.padding in PADDING_MODES, f"padding must be one of {PADDING_MODES}, got {self.padding!r}"),
-                  (whole(self.batch, 1), f"batch must be a whole number >= 1, got {self.batch!r}"),
-                  (self.tile is None or whole(self.tile, 1), f"tile must be a whole number of LR pixels >= 1, got {self.tile!r}"),
-                  (whole(self.overlap, 0), f"overlap must be a whole number >= 0, got {self.overlap!r}"),
-                  (self.tile is None or self.overlap < self.tile, f"overlap ({self.overlap}) must be smaller than tile ({self.tile})"),
-                  (self.dtype in ('auto', *DTYPES), f"dtype must be 'auto' or one of {list(DTYPES)}, got {self.dtype!r}"),
-                  (whole(self.chunk, 1), f"chunk must be a whole number of frames >= 1, got {self.chunk!r}"),
-                  (whole(self.chunk_overlap, 0), f"chunk overlap must be a whole number >= 0, got {self.chunk_overlap!r}"),
-                  (self.fps is None or (isinstance(self.fps, (int, float)) and self.fps > 0), f"fps must be > 0, got {self.fps!r}"),
-                  (whole(self.crf, 0) and self.crf <= 51, f"crf must be a whole number in 0..51 (0 best, 51 worst), got {self.crf!r}"),
-                  (self.audio in ('copy', 'transcode', 'none'), f"audio must be 'copy', 'transcode' or 'none', got {self.audio!r}"),
-                  (whole(self.segment, 1), f"segment must be a whole number of frames >= 1, got {self.segment!r}")]
+        checks = [
+            (self.padding in PADDING_MODES, f"padding must be one of {PADDING_MODES}, got {self.padding!r}"),
+            (whole(self.batch, 1), f"batch must be a whole number >= 1, got {self.batch!r}"),
+            (
+                self.tile is None or whole(self.tile, 1),
+                f"tile must be a whole number of LR pixels >= 1, got {self.tile!r}",
+            ),
+            (whole(self.overlap, 0), f"overlap must be a whole number >= 0, got {self.overlap!r}"),
+            (
+                self.tile is None or self.overlap < self.tile,
+                f"overlap ({self.overlap}) must be smaller than tile ({self.tile})",
+            ),
+            (self.dtype in ('auto', *DTYPES), f"dtype must be 'auto' or one of {list(DTYPES)}, got {self.dtype!r}"),
+            (whole(self.chunk, 1), f"chunk must be a whole number of frames >= 1, got {self.chunk!r}"),
+            (whole(self.chunk_overlap, 0), f"chunk overlap must be a whole number >= 0, got {self.chunk_overlap!r}"),
+            (
+                self.fps is None or (isinstance(self.fps, (int, float)) and self.fps > 0),
+                f"fps must be > 0, got {self.fps!r}",
+            ),
+            (
+                whole(self.crf, 0) and self.crf <= 51,
+                f"crf must be a whole number in 0..51 (0 best, 51 worst), got {self.crf!r}",
+            ),
+            (
+                self.audio in ('copy', 'transcode', 'none'),
+                f"audio must be 'copy', 'transcode' or 'none', got {self.audio!r}",
+            ),
+            (whole(self.segment, 1), f"segment must be a whole number of frames >= 1, got {self.segment!r}"),
+        ]
         for ok, message in checks:
             if not ok: raise ValueError(message)
 
@@ -312,17 +377,27 @@ class UpscaleOptions:
 
 # %% ../nbs/16_inference.ipynb #9338dec7
 def check_destination(source, dest, overwrite:bool=False):
-    "Refuse an output that is the input (path, symlink, hard link, `..`, the input folder or inside it) or has an unknown suffix."
+    ("Refuse an output that is the input (path, symlink, hard link, `..`, the input folder or inside it) or has an "
+     "unknown suffix.")
     if dest is None: raise ValueError("an output (dest) is needed, unless benchmark=True")
     source, dest = Path(source), Path(dest)
     if dest.suffix and dest.suffix.lower() not in VIDEO_EXT:
-        raise ValueError(f"unknown output suffix {dest.suffix!r}: use {', '.join(VIDEO_EXT)} for a video, or a name without a suffix for a folder of PNG frames")
+        raise ValueError(
+            f"unknown output suffix {dest.suffix!r}: use {', '.join(VIDEO_EXT)} for a video, or a name without a "
+            f"suffix for a folder of PNG frames"
+        )
     src, dst = source.resolve(), dest.resolve()
     if src == dst or (dest.exists() and os.path.samefile(source, dest)):
         raise ValueError(f"the output {dest} is the input {source}: choose another output")
-    if source.is_dir() and dst.is_relative_to(src): raise ValueError(f"the output {dest} lies inside the input folder {source}")
-    if dest.exists() and not overwrite: raise FileExistsError(f"{dest} exists: pass overwrite=True (--overwrite) to replace it")
-    if dest.exists() and dest.is_dir() != (not dest.suffix): raise ValueError(f"{dest} exists and is a {'folder' if dest.is_dir() else 'file'}: it will not be replaced by a {'video file' if dest.suffix else 'folder'}")
+    if source.is_dir() and dst.is_relative_to(src):
+        raise ValueError(f"the output {dest} lies inside the input folder {source}")
+    if dest.exists() and not overwrite:
+        raise FileExistsError(f"{dest} exists: pass overwrite=True (--overwrite) to replace it")
+    if dest.exists() and dest.is_dir() != (not dest.suffix):
+        raise ValueError(
+            f"{dest} exists and is a {'folder' if dest.is_dir() else 'file'}: it will not be replaced by a "
+            f"{'video file' if dest.suffix else 'folder'}"
+        )
 
 # %% ../nbs/16_inference.ipynb #41b5b9c9
 def to_channels_last(model:torch.nn.Module) -> torch.nn.Module:
@@ -332,8 +407,12 @@ def to_channels_last(model:torch.nn.Module) -> torch.nn.Module:
     return model
 
 class CompiledModel:
-    "`torch.compile` for inference (inductor, weights frozen into the graph); the first call compiles, and says how long it took."
-    def __init__(self, model, say=None): self.fn, self.say, self.compile_seconds = torch.compile(model, options={'freezing': True}), say, None
+    ("`torch.compile` for inference (inductor, weights frozen into the graph); the first call compiles, and says how "
+     "long it took.")
+
+    def __init__(self, model, say=None):
+        self.fn, self.say, self.compile_seconds = torch.compile(model, options={'freezing': True}), say, None
+
     def __call__(self, x):
         if self.compile_seconds is not None: return self.fn(x)
         t0 = time.perf_counter(); y = self.fn(x); self.compile_seconds = time.perf_counter() - t0
@@ -342,19 +421,25 @@ class CompiledModel:
 
 def uses_feature_cache(model, opts:UpscaleOptions) -> bool:
     "Whether the engine computes each frame's features once (EDVR family, untiled, not compiled)."
-    return bool(opts.feature_cache and getattr(model, 'supports_feature_cache', False) and not opts.tile and not opts.compile)
+    return bool(
+        opts.feature_cache and getattr(model, 'supports_feature_cache', False) and not opts.tile and not opts.compile
+    )
+
 
 def prepare_model(model, device, opts:UpscaleOptions, say=None) -> tuple: # (what runs it, a FeatureCache or None)
     "The model on `device`, in the layout and form `opts` ask for, and its feature cache where it has one."
     model = model.eval().to(device)
-    if opts.channels_last or (opts.channels_last is None and device.type == 'cpu'): to_channels_last(model)   # None: where measured faster
-    if device.type == 'cpu': narrow_conv3d_as_2d(model)       # measured 1.8-3.5x faster where a model has them (16c_roofline)
+    if opts.channels_last or (opts.channels_last is None and device.type == 'cpu'):
+        to_channels_last(model)  # None: where measured faster
+    if device.type == 'cpu':
+        narrow_conv3d_as_2d(model)  # measured 1.8-3.5x faster where a model has them (16c_roofline)
     net = CompiledModel(model, say) if opts.compile else model
     return net, FeatureCache(model) if uses_feature_cache(model, opts) else None
 
 def peak_memory_mb(device=None) -> float:
     "The peak memory of this process so far, in MB: resident memory on the CPU, allocated tensors on a CUDA device."
-    if device is not None and torch.device(device).type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20
+    if device is not None and torch.device(device).type == 'cuda':
+        return torch.cuda.max_memory_allocated(device) / 2**20
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == 'darwin' else 2**10)
 
 def run_summary(frames:int, seconds:float, stages:Stages, device, benchmark:bool=False) -> dict:
@@ -382,8 +467,9 @@ def open_sink(source, dest, opts:UpscaleOptions, fps:float, times:deque=None, be
                      time_base=tb, lossless=opts.lossless, codec=opts.codec, crf=opts.crf)
 
 # %% ../nbs/16_inference.ipynb #719f4313
-def segment_reads(model, seg:tuple, opts:UpscaleOptions=None) -> tuple: # (lo, hi)
-    "The input frames `lo … hi-1` a segment needs: the reach of its windows, or its chunks' context; never past its shot."
+def segment_reads(model, seg:tuple, opts:UpscaleOptions=None) -> tuple:  # (lo, hi)
+    ("The input frames `lo … hi-1` a segment needs: the reach of its windows, or its chunks' context; never past its "
+     "shot.")
     opts, (start, stop, s, e) = opts or UpscaleOptions(), seg
     if is_recurrent(model): return max(s, start - opts.chunk_overlap), min(e, stop + opts.chunk_overlap)
     with warnings.catch_warnings():
@@ -395,48 +481,65 @@ def run_segment(model, net, # a model; what runs it (`prepare_model`)
                 frames, # an iterator of LR frames, from frame `first` on
                 seg:tuple, # (start, stop, shot start, shot end): frame numbers; None for an end not known yet
                 opts:UpscaleOptions, device, dtype:str, cache=None, stages:Stages=None,
-                first:int=0): # the frame number of the first of `frames`
-    "The engine: yield the uint8 SR frames `(n, s·h, s·w, 3)` of one segment, batch by batch: windows within the shot, or chunks."
+                first:int=0):  # the frame number of the first of `frames`
+    ("The engine: yield the uint8 SR frames `(n, s·h, s·w, 3)` of one segment, batch by batch: windows within the "
+     "shot, or chunks.")
     start, stop, s, e = seg
-    at = dict(total=None if e is None else e - s, start=start - s, stop=None if stop is None else stop - s, first=first - s)
+    at = dict(
+        total=None if e is None else e - s, start=start - s, stop=None if stop is None else stop - s, first=first - s
+    )
     if is_recurrent(model):                        # whole clips in chunks (padding, batch and the cache do not apply)
         for _, clip, lo, n in stream_chunks(frames, opts.chunk, opts.chunk_overlap, **at):
             yield upscale_clip(net, clip, lo, n, device, dtype, opts.tile, opts.overlap, stages)
         return
-    pending, run = [], lambda: upscale_batch(net, [w for w, _ in pending], device, dtype, opts.tile, opts.overlap, cache,
-                                             [i for _, i in pending], stages)
+    pending, run = (
+        [],
+        lambda: upscale_batch(
+            net, [w for w, _ in pending], device, dtype, opts.tile, opts.overlap, cache, [i for _, i in pending], stages
+        ),
+    )
     for c, window, idx in stream_windows(frames, model.num_frames, opts.padding, indices=True, **at):
         pending.append((window, idx))
         if len(pending) == opts.batch: yield run(); pending.clear()
     if pending: yield run()
 
 # %% ../nbs/16_inference.ipynb #bd695bc0
-def upscale_video(model, # a registered model (has .scale; .num_frames, or the recurrent family for clip models)
-                  source, # a video file or a folder of frames
-                  dest=None, # a video file (.mp4, .mkv, .mov, .avi, .webm) or a folder (no suffix) for PNG frames
-                  options:UpscaleOptions=None, # every option of the run (defaults: `UpscaleOptions()`)
-                  overwrite:bool=False, progress:bool=True, benchmark:bool=False, # benchmark: run everything, write nothing (no dest)
-                  stats:dict=None, # filled with frames, seconds, frames/s, per-stage seconds, peak memory
-                  **changes) -> int: # options by name (batch=2, tile=64, ...), applied to `options`
-    "Upscale a video or frame folder with `model`, streaming: the engine runs one segment, the whole input, into one sink."
+def upscale_video(
+    model,  # a registered model (has .scale; .num_frames, or the recurrent family for clip models)
+    source,  # a video file or a folder of frames
+    dest=None,  # a video file (.mp4, .mkv, .mov, .avi, .webm) or a folder (no suffix) for PNG frames
+    options: UpscaleOptions = None,  # every option of the run (defaults: `UpscaleOptions()`)
+    overwrite: bool = False,
+    progress: bool = True,
+    benchmark: bool = False,  # benchmark: run everything, write nothing (no dest)
+    stats: dict = None,  # filled with frames, seconds, frames/s, per-stage seconds, peak memory
+    **changes,
+) -> int:  # options by name (batch=2, tile=64, ...), applied to `options`
+    ("Upscale a video or frame folder with `model`, streaming: the engine runs one segment, the whole input, into "
+     "one sink.")
     opts = UpscaleOptions.of(options, **changes)
     if not benchmark: check_destination(source, dest, overwrite)
     device, t0 = opts.torch_device(), time.perf_counter()
     dtype = resolve_dtype(opts.dtype, device, getattr(model, 'registry_name', None))
-    keep_times = opts.fps is None and not benchmark and Path(source).is_file() and Path(dest).suffix.lower() in VIDEO_EXT
+    keep_times = (
+        opts.fps is None and not benchmark and Path(source).is_file() and Path(dest).suffix.lower() in VIDEO_EXT
+    )
     times = deque() if keep_times else None                  # video to video: the source's timing
     frames, src_fps, total = iter_source(source, times)
     net, cache = prepare_model(model, device, opts, say if progress else None)
     sink = open_sink(source, dest, opts, opts.fps or src_fps or 25, times, benchmark)
     stages, bar = Stages(), Progress(total, progress)
     try:
-        for sr in run_segment(model, net, stages.iterate(frames, 'decode'), (0, None, 0, None), opts, device, dtype, cache, stages):
+        for sr in run_segment(
+            model, net, stages.iterate(frames, 'decode'), (0, None, 0, None), opts, device, dtype, cache, stages
+        ):
             with stages('encode'): sink.write(sr)
             bar.update(sink.count)
         with stages('encode'): sink.commit()
     except BaseException as e:                   # an error, Ctrl-C: the destination stays as it was
         sink.abort()
-        if isinstance(e, KeyboardInterrupt) and not benchmark: warnings.warn(f"interrupted after {sink.count} frames: nothing written, {dest} left as it was")
+        if isinstance(e, KeyboardInterrupt) and not benchmark:
+            warnings.warn(f"interrupted after {sink.count} frames: nothing written, {dest} left as it was")
         raise
     finally: bar.close()
     if stats is not None:

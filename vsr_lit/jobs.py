@@ -25,15 +25,34 @@ import torch
 from .data import VideoWriter, default_codec, image_size, list_frames, video_info, write_atomic, VIDEO_EXT
 from .models import is_recurrent
 from .runtime import FeatureCache, resolve_dtype
-from .inference import (FrameSink, NullSink, Progress, Stages, UpscaleOptions, check_destination, has_other_streams,
-                               iter_source, partial_path, prepare_model, put_in_place, remove_path, repaired_pts, run_segment,
-                               run_summary, say, segment_reads, uses_feature_cache)
+from vsr_lit.inference import (
+    FrameSink,
+    NullSink,
+    Progress,
+    Stages,
+    UpscaleOptions,
+    check_destination,
+    has_other_streams,
+    iter_source,
+    partial_path,
+    prepare_model,
+    put_in_place,
+    remove_path,
+    repaired_pts,
+    run_segment,
+    run_summary,
+    say,
+    segment_reads,
+    uses_feature_cache,
+)
 from .scenes import scene_cuts, shots, thumbnail
 
 # %% ../nbs/16b_jobs.ipynb #99d228d0
 def segment_length(model, segment:int=120, batch:int=1, chunk:int=30) -> int:
-    "Frames per segment: at least `segment`, a whole number of chunks (recurrent models) or of batches (sliding windows)."
-    if not isinstance(segment, int) or segment < 1: raise ValueError(f"segment must be a whole number of frames >= 1, got {segment!r}")
+    ("Frames per segment: at least `segment`, a whole number of chunks (recurrent models) or of batches (sliding "
+     "windows).")
+    if not isinstance(segment, int) or segment < 1:
+        raise ValueError(f"segment must be a whole number of frames >= 1, got {segment!r}")
     unit = chunk if is_recurrent(model) else batch
     return -(-segment // unit) * unit
 
@@ -51,7 +70,8 @@ def _head_tail(path:Path, n:int=2 ** 20) -> str:
     return h.hexdigest()
 
 def input_identity(source) -> dict:
-    "What identifies the input: a file's size, modification time and a hash of its first and last MiB; a folder's frames likewise."
+    ("What identifies the input: a file's size, modification time and a hash of its first and last MiB; a folder's "
+     "frames likewise.")
     p = Path(source)
     if p.is_dir():
         files = list_frames(p)
@@ -82,35 +102,54 @@ class Journal:
         return self.dir / (f'{k:06d}{".mkv" if self.lossless else ".mp4"}' if self.video else f'{k:06d}.done')
     def done(self, k:int) -> bool: return self.segment_path(k).is_file() and not self.segment_path(k).is_symlink()
     def check_safe(self):
-        "Refuse a journal that is, or holds where the job writes, a symbolic link: the job would write or delete elsewhere."
+        ("Refuse a journal that is, or holds where the job writes, a symbolic link: the job would write or delete "
+         "elsewhere.")
         for p in (self.dir, self.manifest_path, self.frames_dir, self.dir / '.lock'):
-            if p.is_symlink(): raise ValueError(f"{p} is a symbolic link: a job's journal never follows one (remove {self.dir} to start over)")
+            if p.is_symlink():
+                raise ValueError(
+                    f"{p} is a symbolic link: a job's journal never follows one (remove {self.dir} to start over)"
+                )
+
     def lock(self):
         "Hold the journal for this run (until the process ends): a second run on the same destination stops at once."
         import fcntl
         if getattr(self, '_lock_fd', None) is not None: return            # held already
-        try: self.dir.mkdir(parents=True, exist_ok=True)
-        except OSError as e: raise PermissionError(f"cannot write the job's journal {self.dir} beside {self.dest}: {e.strerror}; choose a destination in a folder you can write to") from None
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise PermissionError(
+                f"cannot write the job's journal {self.dir} beside {self.dest}: {e.strerror}; choose a destination in "
+                f"a folder you can write to"
+            ) from None
         self.check_safe()
         fd = os.open(self.dir / '.lock', os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
-        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            os.close(fd); raise FileExistsError(f"another run is working on {self.dest} (it holds {self.dir / '.lock'}): wait for it, or stop it") from None
+            os.close(fd)
+            raise FileExistsError(
+                f"another run is working on {self.dest} (it holds {self.dir / '.lock'}): wait for it, or stop it"
+            ) from None
         self._lock_fd = fd
     def unlock(self):
         if getattr(self, '_lock_fd', None) is not None: os.close(self._lock_fd); self._lock_fd = None
     def create(self, manifest:dict):
         self.check_safe()
         if any(p.name != '.lock' for p in self.dir.iterdir()):
-            raise FileExistsError(f"{self.dir} holds files but no job (no manifest.json): it is not this job's; remove it to start over")
+            raise FileExistsError(
+                f"{self.dir} holds files but no job (no manifest.json): it is not this job's; remove it to start over"
+            )
         write_atomic(self.manifest_path, lambda t: Path(t).write_text(json.dumps(manifest)), sync=True)
         self.manifest = manifest
     def load(self) -> dict:
         "The manifest, read and checked (`check_manifest`) before any of it is used."
         self.check_safe()
-        if not self.exists(): raise ValueError(f"{self.dir} holds no manifest.json: it is not a job's journal; remove it to start over")
-        try: m = json.loads(self.manifest_path.read_text())
-        except (ValueError, UnicodeDecodeError): raise ValueError(f"{self.manifest_path} is damaged (not JSON): remove {self.dir} to start over") from None
+        if not self.exists():
+            raise ValueError(f"{self.dir} holds no manifest.json: it is not a job's journal; remove it to start over")
+        try:
+            m = json.loads(self.manifest_path.read_text())
+        except (ValueError, UnicodeDecodeError):
+            raise ValueError(f"{self.manifest_path} is damaged (not JSON): remove {self.dir} to start over") from None
         self.manifest = check_manifest(m, self)
         return m
     @property
@@ -124,32 +163,49 @@ class Journal:
     def remove(self): remove_path(self.dir)
 
 def check_journal(m:dict, want:dict):
-    "Refuse to resume a journal made for another input, model, weights or pixel-changing option (naming each difference)."
+    ("Refuse to resume a journal made for another input, model, weights or pixel-changing option (naming each "
+     "difference).")
     diffs, short = [], lambda v: f"{v[:12]}…" if isinstance(v, str) and len(v) > 40 else repr(v)     # hashes shortened
     for part in ('input', 'model', 'options'):
         for k in sorted(set(m[part]) | set(want[part])):
-            if m[part].get(k) != want[part].get(k): diffs.append(f"{part} {k}: the journal has {short(m[part].get(k))}, this run {short(want[part].get(k))}")
-    if diffs: raise ValueError("cannot resume: this run differs from the journal's job (" + '; '.join(diffs) + "). Run it as it was, or remove the journal to start over")
+            if m[part].get(k) != want[part].get(k):
+                diffs.append(
+                    f"{part} {k}: the journal has {short(m[part].get(k))}, this run {short(want[part].get(k))}"
+                )
+    if diffs:
+        raise ValueError(
+            "cannot resume: this run differs from the journal's job ("
+            + '; '.join(diffs)
+            + "). Run it as it was, or remove the journal to start over"
+        )
 
 # %% ../nbs/16b_jobs.ipynb #0b1020a6
 MAX_FRAMES = 10 ** 8       # the most frames a journal may plan (a month of video at 25 frames per second)
 
 def check_manifest(m, journal:Journal) -> dict:
-    "Refuse a damaged or foreign manifest: its schema, its numbers' ranges, and a plan that follows from its own numbers."
+    ("Refuse a damaged or foreign manifest: its schema, its numbers' ranges, and a plan that follows from its own "
+     "numbers.")
+
     def bad(what): return ValueError(f"{journal.manifest_path} is damaged ({what}): remove {journal.dir} to start over")
     whole = lambda v, lo, hi: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
     if not isinstance(m, dict): raise bad(f"a JSON {type(m).__name__}, not a manifest")
     if not whole(m.get('format'), 0, 10 ** 6): raise bad(f"format {m.get('format')!r}")
     if m['format'] > JOURNAL_FORMAT:
-        raise ValueError(f"{journal.dir} was written by a newer vsr_lit (journal format {m['format']}, this one reads {JOURNAL_FORMAT}): upgrade, or remove the folder to start over")
+        raise ValueError(
+            f"{journal.dir} was written by a newer vsr_lit (journal format {m['format']}, this one reads "
+            f"{JOURNAL_FORMAT}): upgrade, or remove the folder to start over"
+        )
     for k in ('input', 'model', 'options'):
         if not isinstance(m.get(k), dict): raise bad(f"no {k}")
     n, cuts, seg = m.get('frames'), m.get('cuts'), m['options'].get('segment')
     if not whole(n, 1, MAX_FRAMES): raise bad(f"frames {n!r}")
-    if not (isinstance(m.get('size'), list) and len(m['size']) == 2 and all(whole(v, 1, 2 ** 16) for v in m['size'])): raise bad(f"size {m.get('size')!r:.40}")
-    if not (isinstance(cuts, list) and all(whole(c, 1, n - 1) for c in cuts) and cuts == sorted(set(cuts))): raise bad(f"cuts {cuts!r:.40}")
+    if not (isinstance(m.get('size'), list) and len(m['size']) == 2 and all(whole(v, 1, 2**16) for v in m['size'])):
+        raise bad(f"size {m.get('size')!r:.40}")
+    if not (isinstance(cuts, list) and all(whole(c, 1, n - 1) for c in cuts) and cuts == sorted(set(cuts))):
+        raise bad(f"cuts {cuts!r:.40}")
     if not whole(seg, 1, MAX_FRAMES): raise bad(f"segment length {seg!r}")
-    if not (isinstance(m.get('fps'), (int, float)) and not isinstance(m['fps'], bool) and 0 < m['fps'] < 10 ** 4): raise bad(f"fps {m.get('fps')!r}")
+    if not (isinstance(m.get('fps'), (int, float)) and not isinstance(m['fps'], bool) and 0 < m['fps'] < 10**4):
+        raise bad(f"fps {m.get('fps')!r}")
     try: tb = Fraction(m.get('time_base'))
     except (TypeError, ValueError, ZeroDivisionError): raise bad(f"time base {m.get('time_base')!r:.40}") from None
     pts = m.get('pts')
@@ -174,7 +230,8 @@ def check_segment(journal:Journal, k:int, scale:int) -> str: # what is wrong wit
         for i in range(a, b):
             f = journal.frames_dir / f'{i:08d}.png'
             if f.is_symlink() or not f.is_file(): return f"frame {f.name} is missing"
-            if image_size(f) != want: return f"frame {f.name} is {image_size(f)[1]}x{image_size(f)[0]}, not {want[1]}x{want[0]}"
+            if image_size(f) != want:
+                return f"frame {f.name} is {image_size(f)[1]}x{image_size(f)[0]}, not {want[1]}x{want[0]}"
         return ''
     except Exception as e: return f"unreadable ({type(e).__name__})"
 
@@ -211,7 +268,8 @@ def scan_source(source, fps:float=None, detect:bool=True) -> dict:
 
 # %% ../nbs/16b_jobs.ipynb #a65d9543
 def _fault(point:str, count:int):
-    "A test hook: VSR_LIT_FAULT='frames:N' (or 'merge:N', 'start:0') kills this process (SIGKILL) when it reaches that point; 'frames:N:interrupt' raises KeyboardInterrupt instead."
+    ("A test hook: VSR_LIT_FAULT='frames:N' (or 'merge:N', 'start:0') kills this process (SIGKILL) when it reaches "
+     "that point; 'frames:N:interrupt' raises KeyboardInterrupt instead.")
     spec = os.environ.get('VSR_LIT_FAULT')
     if not spec: return
     p, n, *how = spec.split(':')
@@ -220,16 +278,26 @@ def _fault(point:str, count:int):
         os.kill(os.getpid(), signal.SIGKILL)
 
 def segment_sink(journal:'Journal', k:int, seg:tuple, m:dict) -> FrameSink:
-    "The sink of segment `k`: a video file at the job's settings with the source's timestamps, or PNG frames; whole or absent."
+    ("The sink of segment `k`: a video file at the job's settings with the source's timestamps, or PNG frames; whole "
+     "or absent.")
     if not journal.video: return FrameSink(journal.segment_path(k), start=seg[0], frames_dir=journal.frames_dir)
     o = m['options']; codec = o['codec'] or default_codec(journal.dest, o['lossless'])
-    x264 = {'x264-params': 'mbtree=0'} if codec.startswith('libx264') else {}    # see the note above
-    return FrameSink(journal.segment_path(k), m['fps'], iter(m['pts'][seg[0]:seg[1]]), time_base=Fraction(m['time_base']),
-                     lossless=o['lossless'], codec=codec, crf=o['crf'], options=x264)
+    x264 = {'x264-params': 'mbtree=0'} if codec.startswith('libx264') else {}  # see the note above
+    return FrameSink(
+        journal.segment_path(k),
+        m['fps'],
+        iter(m['pts'][seg[0] : seg[1]]),
+        time_base=Fraction(m['time_base']),
+        lossless=o['lossless'],
+        codec=codec,
+        crf=o['crf'],
+        options=x264,
+    )
 
 # %% ../nbs/16b_jobs.ipynb #04f18522
 def merge_segments(journal:Journal, source, audio:str='copy') -> Path:
-    "The destination from the finished segments: their packets in order (nothing re-encoded) and the source's other streams; or the PNG folder."
+    ("The destination from the finished segments: their packets in order (nothing re-encoded) and the source's other "
+     "streams; or the PNG folder.")
     dest, m = journal.dest, journal.manifest
     (journal.dir / 'merged').unlink(missing_ok=True)
     if not journal.video:
@@ -242,7 +310,9 @@ def merge_segments(journal:Journal, source, audio:str='copy') -> Path:
     w = VideoWriter(tmp, m['fps'], copy_from=copy_from, audio='copy' if audio == 'none' else audio)
     try:
         with av.open(str(journal.segment_path(0))) as s0: w.open_stream_copy(s0.streams.video[0])
-        annexb = dest.suffix.lower() == '.avi' and w.stream.codec_context.name == 'h264'   # AVI keeps h264 in Annex B form
+        annexb = (
+            dest.suffix.lower() == '.avi' and w.stream.codec_context.name == 'h264'
+        )  # AVI keeps h264 in Annex B form
         count = 0
         for k in range(len(m['segments'])):
             with av.open(str(journal.segment_path(k))) as s:
@@ -262,7 +332,7 @@ def merge_segments(journal:Journal, source, audio:str='copy') -> Path:
 def _put_in_place(journal:Journal, made:Path) -> Path:
     "Rename the merged result over the destination (a folder replaced as a whole), then remove the journal."
     dest = journal.dest
-    write_atomic(journal.dir / 'merged', lambda t: Path(t).write_text(''))      # from here on, a resumed run only finishes
+    write_atomic(journal.dir / 'merged', lambda t: Path(t).write_text(''))  # from here on, a resumed run only finishes
     put_in_place(made, dest); journal.remove()
     return dest
 
@@ -275,27 +345,59 @@ def _distributed() -> tuple: # (rank, world size, barrier)
     return dist.get_rank(), dist.get_world_size(), dist.barrier
 
 def job_options(model, dest, opts:UpscaleOptions, device, dtype:str, length:int) -> dict:
-    "The options, as the journal keeps them: every one that can change a pixel, a timestamp or a packet (what a resumed run must repeat)."
+    ("The options, as the journal keeps them: every one that can change a pixel, a timestamp or a packet (what a "
+     "resumed run must repeat).")
     cuts = opts.scene_cuts
     cuts = dict(file=_head_tail(Path(cuts))) if isinstance(cuts, (str, Path)) and cuts not in ('auto', 'off') else cuts
     rec, o = is_recurrent(model), opts
-    return dict(output=Path(dest).suffix.lower() or 'frames' if dest is not None else None, scene_cuts=cuts, segment=length,
-                device=device.type, dtype=dtype, padding=None if rec else o.padding, batch=None if rec else o.batch, tile=o.tile,
-                overlap=o.overlap if o.tile else None, compile=o.compile, channels_last=o.channels_last,
-                feature_cache=o.feature_cache and not rec, chunk=o.chunk if rec else None,
-                chunk_overlap=o.chunk_overlap if rec else None, fps=o.fps, lossless=o.lossless, codec=o.codec, crf=o.crf, audio=o.audio)
+    return dict(
+        output=Path(dest).suffix.lower() or 'frames' if dest is not None else None,
+        scene_cuts=cuts,
+        segment=length,
+        device=device.type,
+        dtype=dtype,
+        padding=None if rec else o.padding,
+        batch=None if rec else o.batch,
+        tile=o.tile,
+        overlap=o.overlap if o.tile else None,
+        compile=o.compile,
+        channels_last=o.channels_last,
+        feature_cache=o.feature_cache and not rec,
+        chunk=o.chunk if rec else None,
+        chunk_overlap=o.chunk_overlap if rec else None,
+        fps=o.fps,
+        lossless=o.lossless,
+        codec=o.codec,
+        crf=o.crf,
+        audio=o.audio,
+    )
 
 def plan_job(source, want:dict, opts:UpscaleOptions) -> dict:
-    "The job's manifest: `want` (input, model, options), then one pass over the input (frame count, timestamps, cuts) and the plan."
+    ("The job's manifest: `want` (input, model, options), then one pass over the input (frame count, timestamps, "
+     "cuts) and the plan.")
     scan = scan_source(source, opts.fps, detect=opts.scene_cuts == 'auto')
     found = scene_cuts(opts.scene_cuts, scan['frames'], np.array(scan['scores']) if opts.scene_cuts == 'auto' else None)
-    return dict(format=JOURNAL_FORMAT, **want, frames=scan['frames'], size=scan['size'], cuts=found, fps=scan['fps'],
-                time_base=scan['time_base'], pts=scan['pts'], segments=plan_segments(scan['frames'], found, want['options']['segment']))
+    return dict(
+        format=JOURNAL_FORMAT,
+        **want,
+        frames=scan['frames'],
+        size=scan['size'],
+        cuts=found,
+        fps=scan['fps'],
+        time_base=scan['time_base'],
+        pts=scan['pts'],
+        segments=plan_segments(scan['frames'], found, want['options']['segment']),
+    )
+
 
 def _start(journal:Journal, source, want:dict, resume:bool, opts:UpscaleOptions, scale:int) -> dict:
     "Rank 0: a new journal with the plan, or the old one checked."
     if journal.exists():
-        if not resume: raise FileExistsError(f"{journal.dir} holds an unfinished job for {journal.dest}: resume it (--resume, resume=True), or remove that folder to start over")
+        if not resume:
+            raise FileExistsError(
+                f"{journal.dir} holds an unfinished job for {journal.dest}: resume it (--resume, resume=True), or "
+                f"remove that folder to start over"
+            )
         check_journal(journal.load(), want); journal.clean_partials(); drop_damaged(journal, scale)
         return journal.manifest
     m = plan_job(source, want, opts)
@@ -303,31 +405,51 @@ def _start(journal:Journal, source, want:dict, resume:bool, opts:UpscaleOptions,
     return m
 
 # %% ../nbs/16b_jobs.ipynb #a25d15c9
-def upscale_job(model, source, dest=None, # a registered model; a video file or frame folder; a video file or a folder (PNG frames)
-                options:UpscaleOptions=None, # every option of the run; `scene_cuts` and `segment` are the job's own
-                resume:bool=False, # continue the unfinished job in the journal beside `dest`
-                overwrite:bool=False, progress:bool=True,
-                benchmark:bool=False, # run the whole job (the pass over the input, every segment), write nothing, keep no journal
-                stats:dict=None, # filled with frames (computed here), seconds, frames/s, per-stage seconds, peak memory...
-                **changes) -> int: # options by name, applied to `options`; returns the frames of the whole video
+def upscale_job(
+    model,
+    source,
+    dest=None,  # a registered model; a video file or frame folder; a video file or a folder (PNG frames)
+    options: UpscaleOptions = None,  # every option of the run; `scene_cuts` and `segment` are the job's own
+    resume: bool = False,  # continue the unfinished job in the journal beside `dest`
+    overwrite: bool = False,
+    progress: bool = True,
+    benchmark: bool = False,  # run the whole job (the pass over the input, every segment), write nothing, no journal
+    stats: dict = None,  # filled with frames (computed here), seconds, frames/s, per-stage seconds, peak memory...
+    **changes,
+) -> int: # options by name, applied to `options`; returns the frames of the whole video
     "Upscale shot by shot in independent segments kept in a journal: resumable, and shared by torchrun's processes."
     opts = UpscaleOptions.of(options, **changes)
     if not Path(source).exists(): raise FileNotFoundError(f"input {source} does not exist")
     (rank, world, barrier), journal = _distributed(), None if benchmark else Journal(dest)
     device, t0 = opts.torch_device(), time.perf_counter()
-    if device.type == 'cuda' and device.index is None and world > 1: device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))   # a GPU per rank
+    if device.type == 'cuda' and device.index is None and world > 1:
+        device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))  # a GPU per rank
     dtype = resolve_dtype(opts.dtype, device, getattr(model, 'registry_name', None))
-    opts = UpscaleOptions.of(opts, channels_last=opts.channels_last if opts.channels_last is not None else device.type == 'cpu')
-    want = dict(input=input_identity(source), model=dict(cls=type(model).__name__, name=getattr(model, 'registry_name', None), weights=weights_hash(model)),
-                options=job_options(model, dest, opts, device, dtype, segment_length(model, opts.segment, opts.batch, opts.chunk)))
-    try: return _run_job(model, source, dest, opts, journal, want, resume, overwrite, progress, benchmark, stats, device, dtype, t0)
+    opts = UpscaleOptions.of(
+        opts, channels_last=opts.channels_last if opts.channels_last is not None else device.type == 'cpu'
+    )
+    want = dict(
+        input=input_identity(source),
+        model=dict(cls=type(model).__name__, name=getattr(model, 'registry_name', None), weights=weights_hash(model)),
+        options=job_options(
+            model, dest, opts, device, dtype, segment_length(model, opts.segment, opts.batch, opts.chunk)
+        ),
+    )
+    try:
+        return _run_job(
+            model, source, dest, opts, journal, want, resume, overwrite, progress, benchmark, stats, device, dtype, t0
+        )
     finally:
         if journal is not None: journal.unlock()                  # the system would release it when the process ends
 
-def _run_job(model, source, dest, opts, journal, want, resume, overwrite, progress, benchmark, stats, device, dtype, t0) -> int:
+def _run_job(
+    model, source, dest, opts, journal, want, resume, overwrite, progress, benchmark, stats, device, dtype, t0
+) -> int:
     rank, world, barrier = _distributed()
-    if journal is not None and rank == 0 and journal.dir.exists(): journal.lock()    # one run at a time
-    if journal is not None and resume and (journal.dir / 'merged').is_file():       # killed while putting the result in place
+    if journal is not None and rank == 0 and journal.dir.exists(): journal.lock()  # one run at a time
+    if (
+        journal is not None and resume and (journal.dir / 'merged').is_file()
+    ):  # killed while putting the result in place
         n = _finish_merged(journal, want, model.scale) if rank == 0 else journal.load()['frames']
         if stats is not None: stats.update(frames=0, seconds=0.0, rank=rank, world=world, segments=0, merged=rank == 0)
         return n
@@ -343,14 +465,21 @@ def _run_job(model, source, dest, opts, journal, want, resume, overwrite, progre
             barrier()                                              # every rank has listed the same pending segments
         mine = list(range(len(m['segments']))) if pending is None else pending[rank::world]
         written, stages, compiling = _work(model, source, m, mine, opts, device, dtype, progress, rank, journal)
-    except BaseException as e:                                 # not a refusal: say what is kept and how to go on
-        if journal is not None and journal.exists() and not isinstance(e, (ValueError, TypeError, FileExistsError)): _say_kept(journal, e)
+    except BaseException as e:  # not a refusal: say what is kept and how to go on
+        if journal is not None and journal.exists() and not isinstance(e, (ValueError, TypeError, FileExistsError)):
+            _say_kept(journal, e)
         raise
     merged = journal is not None and all(journal.done(k) for k in range(len(m['segments']))) and _claim_merge(journal)
     if merged: _check_all(journal, model.scale); merge_segments(journal, source, opts.audio)
     if stats is not None:
-        stats.update(run_summary(written, time.perf_counter() - t0, stages, device, benchmark), rank=rank, world=world,
-                     segments=len(m['segments']), merged=merged, **({'compile_seconds': compiling} if opts.compile else {}))
+        stats.update(
+            run_summary(written, time.perf_counter() - t0, stages, device, benchmark),
+            rank=rank,
+            world=world,
+            segments=len(m['segments']),
+            merged=merged,
+            **({'compile_seconds': compiling} if opts.compile else {}),
+        )
     return m['frames']
 
 def _finish_merged(journal:Journal, want:dict, scale:int) -> int:
@@ -359,20 +488,31 @@ def _finish_merged(journal:Journal, want:dict, scale:int) -> int:
     made = journal.frames_dir if not journal.video else partial_path(journal.dest)
     if made.is_symlink() or not made.exists(): journal.remove(); return m['frames']     # it was in place already
     n = len(list_frames(made)) if not journal.video else _video_frames(made)
-    if n != m['frames']: raise ValueError(f"{made} holds {n} frames, not the job's {m['frames']}: remove {journal.dir} and {made} to start over")
+    if n != m['frames']:
+        raise ValueError(
+            f"{made} holds {n} frames, not the job's {m['frames']}: remove {journal.dir} and {made} to start over"
+        )
     _put_in_place(journal, made)
     return m['frames']
 
 def _check_all(journal:Journal, scale:int):
     "Before the merge: every segment verified; a damaged one is removed, and the run says to resume."
     if dropped := drop_damaged(journal, scale):
-        raise ValueError(f"segments {dropped} were damaged and are removed: run again with --resume (resume=True) to redo them")
+        raise ValueError(
+            f"segments {dropped} were damaged and are removed: run again with --resume (resume=True) to redo them"
+        )
+
 
 def _say_kept(journal:Journal, e:BaseException):
     m = journal.load(); segs = m['segments']
     kept = [k for k in range(len(segs)) if journal.done(k)]
-    print(f"\ninterrupted ({type(e).__name__}): {len(kept)} of {len(segs)} segments ({sum(segs[k][1] - segs[k][0] for k in kept)} of "
-          f"{m['frames']} frames) are kept in {journal.dir}; run the same command again with --resume (resume=True) to continue", file=sys.stderr)
+    print(
+        f"\ninterrupted ({type(e).__name__}): {len(kept)} of {len(segs)} segments "
+        f"({sum(segs[k][1] - segs[k][0] for k in kept)} of "
+        f"{m['frames']} frames) are kept in {journal.dir}; run the same command again with --resume (resume=True) to "
+        f"continue",
+        file=sys.stderr,
+    )
 
 def _claim_merge(journal:Journal) -> bool:
     "The first process to find every segment done merges (an exclusive create in the journal)."
@@ -400,7 +540,10 @@ def _work(model, source, m:dict, mine:list, opts:UpscaleOptions, device, dtype:s
                     n += 1
                 if i >= keep: kept[i] = f
             yield f
-    done = lambda: sum(b - a for k, (a, b, *_) in enumerate(segs) if journal.done(k)) if journal is not None else written
+
+    done = lambda: (
+        sum(b - a for k, (a, b, *_) in enumerate(segs) if journal.done(k)) if journal is not None else written
+    )
     written, sink = 0, None
     bar = Progress(m['frames'], progress and rank == 0); bar.update(done())
     try:

@@ -17,7 +17,9 @@ import torch.nn.functional as F
 def check_window(x:torch.Tensor, name:str='x'):
     "Raise unless `x` is a float tensor shaped like an LR window `(B, T, 3, h, w)`."
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        raise TypeError(f"{name}: expected a float tensor (B, T, 3, h, w), got {type(x).__name__} {getattr(x, 'dtype', '')}")
+        raise TypeError(
+            f"{name}: expected a float tensor (B, T, 3, h, w), got {type(x).__name__} {getattr(x, 'dtype', '')}"
+        )
     if x.ndim != 5 or x.shape[2] != 3:
         raise ValueError(f"{name}: expected a window of shape (B, T, 3, h, w), got {tuple(x.shape)}")
 
@@ -80,8 +82,10 @@ class ChannelAttention(AttentionGate):
                  act:nn.Module=None, # bottleneck activation (default ReLU)
                 ):
         super().__init__()
-        if pool not in ('avg', 'avgmax', 'concat'): raise ValueError(f"pool must be 'avg', 'avgmax' or 'concat', got {pool!r}")
-        if num_feat // squeeze_factor < 1: raise ValueError(f"num_feat {num_feat} is smaller than squeeze_factor {squeeze_factor}")
+        if pool not in ('avg', 'avgmax', 'concat'):
+            raise ValueError(f"pool must be 'avg', 'avgmax' or 'concat', got {pool!r}")
+        if num_feat // squeeze_factor < 1:
+            raise ValueError(f"num_feat {num_feat} is smaller than squeeze_factor {squeeze_factor}")
         self.pool = pool
         n_in = 2 * num_feat if pool == 'concat' else num_feat
         self.mlp = nn.Sequential(nn.Conv2d(n_in, num_feat // squeeze_factor, 1), act or nn.ReLU(inplace=True),
@@ -100,8 +104,12 @@ class RCAB(nn.Module):
     def __init__(self, num_feat:int=64, squeeze_factor:int=16, res_scale:float=1.0, pool:str='avg'):
         super().__init__()
         self.res_scale = res_scale
-        self.body = nn.Sequential(nn.Conv2d(num_feat, num_feat, 3, 1, 1), nn.ReLU(inplace=True),
-                                  nn.Conv2d(num_feat, num_feat, 3, 1, 1), ChannelAttention(num_feat, squeeze_factor, pool))
+        self.body = nn.Sequential(
+            nn.Conv2d(num_feat, num_feat, 3, 1, 1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(num_feat, num_feat, 3, 1, 1),
+            ChannelAttention(num_feat, squeeze_factor, pool),
+        )
 
     def forward(self, x):
         "x + the scaled output of the block's convolutions and channel attention."

@@ -19,7 +19,10 @@ def to_uint8(img, # numpy uint8 `(..., H, W, C)` or torch float `(..., C, H, W)`
     "Quantise `img` to 8 bits, channels last: tensors are clamped to [0, 1], scaled by 255 and rounded."
     if isinstance(img, np.ndarray):
         if img.dtype != np.uint8:
-            raise TypeError(f"{name}: expected a uint8 numpy array (..., H, W, C) or a float tensor in [0, 1], got a numpy {img.dtype} array")
+            raise TypeError(
+                f"{name}: expected a uint8 numpy array (..., H, W, C) or a float tensor in [0, 1], got a numpy "
+                f"{img.dtype} array"
+            )
         return img
     if isinstance(img, torch.Tensor):
         if not img.is_floating_point():
@@ -46,13 +49,17 @@ def _prepare(img1, img2, crop_border:int, y_channel:bool):
     "Quantise, check, crop and (optionally) convert both images; returns float64 arrays."
     a, b = to_uint8(img1, 'img1'), to_uint8(img2, 'img2')
     if a.shape != b.shape: raise ValueError(f"img1 and img2 must have the same shape, got {a.shape} and {b.shape}")
-    if a.ndim < 3 or a.shape[-1] != 3: raise ValueError(f"expected RGB images (..., H, W, 3) or (..., 3, H, W), got {a.shape}")
+    if a.ndim < 3 or a.shape[-1] != 3:
+        raise ValueError(f"expected RGB images (..., H, W, 3) or (..., 3, H, W), got {a.shape}")
     if not isinstance(crop_border, (int, np.integer)) or crop_border < 0:
         raise ValueError(f"crop_border must be a non-negative int, got {crop_border!r}")
     H, W = a.shape[-3:-1]
     if 2 * crop_border >= min(H, W): raise ValueError(f"crop_border={crop_border} leaves nothing of a {H}x{W} image")
     if crop_border:
-        a, b = a[..., crop_border:-crop_border, crop_border:-crop_border, :], b[..., crop_border:-crop_border, crop_border:-crop_border, :]
+        a, b = (
+            a[..., crop_border:-crop_border, crop_border:-crop_border, :],
+            b[..., crop_border:-crop_border, crop_border:-crop_border, :],
+        )
     if y_channel: return rgb_to_y(a), rgb_to_y(b)
     return a.astype(np.float64), b.astype(np.float64)
 
@@ -90,7 +97,8 @@ def gaussian_window(size:int=11, sigma:float=1.5) -> torch.Tensor:
 def ssim_map(a:np.ndarray, b:np.ndarray, # float64 planes `(..., H, W)` in [0, 255]
             ) -> np.ndarray: # `(..., H-10, W-10)`
     "Local SSIM of two 8-bit-range planes with the 11×11, σ=1.5 Gaussian window, valid region."
-    if a.shape[-1] < 11 or a.shape[-2] < 11: raise ValueError(f"SSIM needs planes of at least 11x11, got {a.shape[-2:]}")
+    if a.shape[-1] < 11 or a.shape[-2] < 11:
+        raise ValueError(f"SSIM needs planes of at least 11x11, got {a.shape[-2:]}")
     lead = a.shape[:-2]
     x = torch.from_numpy(np.ascontiguousarray(a)).reshape(-1, 1, *a.shape[-2:])
     y = torch.from_numpy(np.ascontiguousarray(b)).reshape(-1, 1, *b.shape[-2:])

@@ -37,7 +37,11 @@ class Bicubic(nn.Module):
     def forward(self, x:torch.Tensor) -> torch.Tensor: # `(B, T, 3, h, w)` -> `(B, 3, s·h, s·w)`
         "The center frame upsampled with MATLAB's bicubic."
         check_window(x)
-        return upsample_bicubic(x[:, x.shape[1] // 2], self.scale) if isinstance(self.scale, int) else imresize(x[:, x.shape[1] // 2], self.scale)
+        return (
+            upsample_bicubic(x[:, x.shape[1] // 2], self.scale)
+            if isinstance(self.scale, int)
+            else imresize(x[:, x.shape[1] // 2], self.scale)
+        )
 
 # %% ../nbs/13_models.ipynb #62622808
 WEIGHTS_DIR = Path(__file__).resolve().parent / 'weights' if '__file__' in globals() else Path('../vsr_lit/weights')
@@ -58,8 +62,15 @@ def get_model(name:str, # a name from `list_models()`
     if pretrained and any(p.numel() for p in model.parameters()):
         path = WEIGHTS_DIR / f'{name}.safetensors'
         if not path.exists():
-            raise ValueError(f"no pretrained weights are shipped for {name!r}; models with weights: {', '.join(shipped_weights()) or 'none'}")
-        if overrides: raise ValueError(f"pretrained weights fit the registered configuration of {name!r}; drop the overrides {sorted(overrides)}")
+            raise ValueError(
+                f"no pretrained weights are shipped for {name!r}; models with weights: "
+                f"{', '.join(shipped_weights()) or 'none'}"
+            )
+        if overrides:
+            raise ValueError(
+                f"pretrained weights fit the registered configuration of {name!r}; drop the overrides "
+                f"{sorted(overrides)}"
+            )
         load_strict(model, read_checkpoint(path).state_dict, str(path))
     return model
 
@@ -69,8 +80,17 @@ def list_models(details:bool=False) -> list:
     rows = []
     for name in sorted(MODELS):
         m = get_model(name)
-        rows.append(dict(name=name, kind='recurrent' if is_recurrent(m) else 'window', scale=m.scale, num_frames=m.num_frames, params=count_params(m),
-                         weights=name in shipped_weights(), description=MODELS[name].description))
+        rows.append(
+            dict(
+                name=name,
+                kind='recurrent' if is_recurrent(m) else 'window',
+                scale=m.scale,
+                num_frames=m.num_frames,
+                params=count_params(m),
+                weights=name in shipped_weights(),
+                description=MODELS[name].description,
+            )
+        )
     return rows
 
 register_model('bicubic', Bicubic, 'MATLAB-compatible bicubic upsampling of the center frame', scale=4);

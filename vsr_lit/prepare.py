@@ -18,10 +18,25 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .data import write_atomic, list_frames, read_image, degrade_bi, degrade_bd, must_exist, IMG_EXT, VIDEO_EXT, image_size
+from vsr_lit.data import (
+    write_atomic,
+    list_frames,
+    read_image,
+    degrade_bi,
+    degrade_bd,
+    must_exist,
+    IMG_EXT,
+    VIDEO_EXT,
+    image_size,
+)
 
 # %% ../nbs/01a_prepare.ipynb #08b4c54f
-VID4 = {'calendar': (41, 720, 576), 'city': (34, 704, 576), 'foliage': (49, 720, 480), 'walk': (47, 720, 480)}  # frames, W, H
+VID4 = {
+    'calendar': (41, 720, 576),
+    'city': (34, 704, 576),
+    'foliage': (49, 720, 480),
+    'walk': (47, 720, 480),
+}  # frames, W, H
 VIMEO90K = dict(frames=7, size=(448, 256))                  # per septuplet, (W, H)
 REDS = dict(frames=100, size=(1280, 720), val_offset=240)   # per clip; validation clip k becomes 240 + k (as BasicSR)
 REDS4 = ('000', '011', '015', '020')                         # REDS's test clips: never trained on
@@ -30,12 +45,14 @@ REDS4 = ('000', '011', '015', '020')                         # REDS's test clips
 _ARCHIVES = ('.zip', '.tar', '.tar.gz', '.tgz')
 
 def unpack(source:Path, to:Path) -> Path:
-    "The folder holding `source`'s files: `source` itself, or where the archive was (once) unpacked under `to/.unpacked/`."
+    ("The folder holding `source`'s files: `source` itself, or where the archive was (once) unpacked under "
+     "`to/.unpacked/`.")
     source = Path(source)
     if not source.exists(): raise FileNotFoundError(f"data set folder or archive {source} does not exist")
     if source.is_dir(): return source
     name = source.name.lower()
-    if not name.endswith(_ARCHIVES): raise ValueError(f"{source} is neither a folder nor an archive ({', '.join(_ARCHIVES)})")
+    if not name.endswith(_ARCHIVES):
+        raise ValueError(f"{source} is neither a folder nor an archive ({', '.join(_ARCHIVES)})")
     dest = Path(to) / '.unpacked' / source.name.split('.')[0]
     if (dest / '.complete').exists(): return dest
     dest.mkdir(parents=True, exist_ok=True)
@@ -104,11 +121,20 @@ def find_vid4(root, spec:dict=VID4) -> dict: # {clip: [GT frame files]}
     "The GT frames of each Vid4 clip under `root`, checked against `spec` (frames, width, height)."
     root, found = Path(root), {}
     for clip, (n, w, h) in spec.items():
-        cands = [(d, list_frames(d)) for d in _folders_named(root, clip) if any(p.suffix.lower() in IMG_EXT for p in d.iterdir())]
+        cands = [
+            (d, list_frames(d))
+            for d in _folders_named(root, clip)
+            if any(p.suffix.lower() in IMG_EXT for p in d.iterdir())
+        ]
         good = [(d, fs) for d, fs in cands if image_size(fs[0]) == (h, w)]
         if not good:
-            seen = '; '.join(f"{d} has {image_size(fs[0])[1]}x{image_size(fs[0])[0]} frames" for d, fs in cands) or 'no folder of that name'
-            raise ValueError(f"Vid4 clip {clip}: expected a folder named {clip} with {w}x{h} frames under {root} ({seen})")
+            seen = (
+                '; '.join(f"{d} has {image_size(fs[0])[1]}x{image_size(fs[0])[0]} frames" for d, fs in cands)
+                or 'no folder of that name'
+            )
+            raise ValueError(
+                f"Vid4 clip {clip}: expected a folder named {clip} with {w}x{h} frames under {root} ({seen})"
+            )
         d, files = good[0]
         if len(files) != n: raise ValueError(f"Vid4 clip {clip} ({d}): expected {n} frames, found {len(files)}")
         found[clip] = files
@@ -118,23 +144,40 @@ def find_vid4(root, spec:dict=VID4) -> dict: # {clip: [GT frame files]}
 def _read_keys(path:Path) -> list: return [l.split()[0] for l in path.read_text().splitlines() if l.strip()]
 
 def _vimeo_lists(root:Path) -> tuple:
-    for train, test in [('sep_trainlist.txt', 'sep_testlist.txt'), ('meta_info_Vimeo90K_train_GT.txt', 'meta_info_Vimeo90K_test_GT.txt')]:
+    for train, test in [
+        ('sep_trainlist.txt', 'sep_testlist.txt'),
+        ('meta_info_Vimeo90K_train_GT.txt', 'meta_info_Vimeo90K_test_GT.txt'),
+    ]:
         a, b = next(root.rglob(train), None), next(root.rglob(test), None)
         if a and b: return _read_keys(a), _read_keys(b)
-    raise ValueError(f"Vimeo-90K: expected sep_trainlist.txt and sep_testlist.txt (or BasicSR's meta_info_Vimeo90K_train_GT.txt "
-                     f"and meta_info_Vimeo90K_test_GT.txt) under {root}, found neither pair")
+    raise ValueError(
+        f"Vimeo-90K: expected sep_trainlist.txt and sep_testlist.txt (or BasicSR's meta_info_Vimeo90K_train_GT.txt "
+        f"and meta_info_Vimeo90K_test_GT.txt) under {root}, found neither pair"
+    )
 
 def find_vimeo90k(root, spec:dict=VIMEO90K) -> tuple: # (folder of septuplets, train keys, test keys)
     "The septuplet folder and the official split under `root`, every listed septuplet checked for its frames."
     root = Path(root)
     train, test = _vimeo_lists(root)
-    dirs = [d for d in [root, *root.glob('*'), *root.glob('*/*'), *root.glob('*/*/*')] if d.is_dir() and next(d.glob('*/*/im1.png'), None)]
+    dirs = [
+        d
+        for d in [root, *root.glob('*'), *root.glob('*/*'), *root.glob('*/*/*')]
+        if d.is_dir() and next(d.glob('*/*/im1.png'), None)
+    ]
     dirs = [d for d in dirs if image_size(next(d.glob('*/*/im1.png'))) == tuple(spec['size'][::-1])]
-    if not dirs: raise ValueError(f"Vimeo-90K: expected a folder of <a>/<b>/im1..im{spec['frames']}.png septuplets of {spec['size'][0]}x{spec['size'][1]} under {root}")
+    if not dirs:
+        raise ValueError(
+            f"Vimeo-90K: expected a folder of <a>/<b>/im1..im{spec['frames']}.png septuplets of "
+            f"{spec['size'][0]}x{spec['size'][1]} under {root}"
+        )
     seq = min(dirs, key=lambda d: (d.name != 'sequences', len(d.parts)))
     for k in train + test:
         missing = [i for i in range(1, spec['frames'] + 1) if not (seq / k / f'im{i}.png').exists()]
-        if missing: raise ValueError(f"Vimeo-90K septuplet {k} (listed in the {'train' if k in train else 'test'} list): frames {missing} missing in {seq / k}")
+        if missing:
+            raise ValueError(
+                f"Vimeo-90K septuplet {k} (listed in the {'train' if k in train else 'test'} list): frames {missing} "
+                f"missing in {seq / k}"
+            )
     return seq, train, test
 
 # %% ../nbs/01a_prepare.ipynb #e6ca9ce7
@@ -145,23 +188,34 @@ def find_reds(root, spec:dict=REDS) -> dict: # {clip: [GT frame files]}
     "The GT clips of REDS under `root` (`train_sharp`, plus `val_sharp` as 240-269), checked against `spec`."
     root = Path(root)
     train, val = _reds_dir(root, 'train_sharp'), _reds_dir(root, 'val_sharp')
-    if train is None and val is None: raise ValueError(f"REDS: expected a train_sharp (or val_sharp) folder of clip folders under {root}")
+    if train is None and val is None:
+        raise ValueError(f"REDS: expected a train_sharp (or val_sharp) folder of clip folders under {root}")
     clips = {d.name: d for d in sorted(train.iterdir()) if d.is_dir()} if train else {}
     for d in sorted(val.iterdir()) if val else []:
         if not d.is_dir(): continue
         name = f"{int(d.name) + spec['val_offset']:03d}"
-        if name in clips: raise ValueError(f"REDS: validation clip {d} would become {name}, which train_sharp already has (regrouped twice?)")
+        if name in clips:
+            raise ValueError(
+                f"REDS: validation clip {d} would become {name}, which train_sharp already has (regrouped twice?)"
+            )
         clips[name] = d
     found = {}
     for name, d in clips.items():
         files = list_frames(d)
-        if len(files) != spec['frames']: raise ValueError(f"REDS clip {name} ({d}): expected {spec['frames']} frames, found {len(files)}")
-        if image_size(files[0])[::-1] != tuple(spec['size']): raise ValueError(f"REDS clip {name}: {files[0]} is {image_size(files[0])[1]}x{image_size(files[0])[0]}, expected {spec['size'][0]}x{spec['size'][1]}")
+        if len(files) != spec['frames']:
+            raise ValueError(f"REDS clip {name} ({d}): expected {spec['frames']} frames, found {len(files)}")
+        if image_size(files[0])[::-1] != tuple(spec['size']):
+            raise ValueError(
+                f"REDS clip {name}: {files[0]} is {image_size(files[0])[1]}x{image_size(files[0])[0]}, expected "
+                f"{spec['size'][0]}x{spec['size'][1]}"
+            )
         found[name] = files
     return found
 
 # %% ../nbs/01a_prepare.ipynb #5b4c69bc
-def _plan(name:str, src:Path, spec) -> tuple: # (set folder name, [(clip, frames, names)], LR sets, frame size fn, extra info)
+def _plan(
+    name: str, src: Path, spec
+) -> tuple:  # (set folder name, [(clip, frames, names)], LR sets, frame size fn, extra info)
     if name == 'vid4':
         spec = spec or VID4
         clips = [(c, fs, [f'{i:08d}.png' for i in range(len(fs))]) for c, fs in find_vid4(src, spec).items()]
@@ -175,7 +229,13 @@ def _plan(name:str, src:Path, spec) -> tuple: # (set folder name, [(clip, frames
     if name == 'reds':
         spec = spec or REDS
         clips = [(c, fs, [f'{i:08d}.png' for i in range(len(fs))]) for c, fs in find_reds(src, spec).items()]
-        return 'REDS', clips, _lr_sets(), lambda c: spec['size'], dict(test=[c for c in REDS4 if any(k == c for k, _, _ in clips)])
+        return (
+            'REDS',
+            clips,
+            _lr_sets(),
+            lambda c: spec['size'],
+            dict(test=[c for c in REDS4 if any(k == c for k, _, _ in clips)]),
+        )
     raise ValueError(f"unknown data set {name!r}: expected one of vid4, vimeo90k, reds")
 
 def prepare(name:str, # 'vid4', 'vimeo90k' or 'reds'
@@ -217,25 +277,45 @@ def data_info(root) -> list: # [{'set', 'clips', 'frames', 'sizes', 'lr', 'notes
             keys = sorted(f'{p.parent.name}/{p.name}' for p in gt.glob('*/*') if (p / 'im1.png').exists())
             sizes = ['x'.join(map(str, image_size(gt / keys[0] / 'im1.png')[::-1]))]
             split = {n: len(_read_keys(d / n)) for n in ('sep_trainlist.txt', 'sep_testlist.txt') if (d / n).exists()}
-            rows.append(dict(set=d.name, clips=len(keys), frames=7 * len(keys), sizes=sizes, lr=lr,
-                             notes=', '.join(f'{n.split("_")[1][:-8]} {k}' for n, k in split.items()) or 'septuplets, no split lists'))
+            rows.append(
+                dict(
+                    set=d.name,
+                    clips=len(keys),
+                    frames=7 * len(keys),
+                    sizes=sizes,
+                    lr=lr,
+                    notes=', '.join(f'{n.split("_")[1][:-8]} {k}' for n, k in split.items())
+                    or 'septuplets, no split lists',
+                )
+            )
             continue
         n, frames, sizes = _clip_rows(gt)
         if n == 0: continue
         man = json.loads((d / 'prepared.json').read_text()) if (d / 'prepared.json').exists() else {}
         notes = f"test clips {', '.join(man['test'])}" if man.get('test') else ''
-        rows.append(dict(set=d.name, clips=n, frames=frames, sizes=sizes, lr=lr, notes=notes + (' (prepared)' if man else '')))
+        rows.append(
+            dict(set=d.name, clips=n, frames=frames, sizes=sizes, lr=lr, notes=notes + (' (prepared)' if man else ''))
+        )
     return rows
 
 def format_info(rows:list) -> str:
     "`data_info` as a table."
     w = max([5, *(len(', '.join(r['sizes'])) for r in rows)]) + 2
     lines = [f"{'set':<12}{'clips':>7}{'frames':>8}  {'sizes':<{w}}{'LR':<12}notes"]
-    for r in rows: lines.append(f"{r['set']:<12}{r['clips']:>7}{r['frames']:>8}  {', '.join(r['sizes']):<{w}}{', '.join(r['lr']) or '-':<12}{r['notes']}")
+    for r in rows:
+        lines.append(
+            f"{r['set']:<12}{r['clips']:>7}{r['frames']:>8}  "
+            f"{', '.join(r['sizes']):<{w}}{', '.join(r['lr']) or '-':<12}{r['notes']}"
+        )
     return '\n'.join(lines)
 
 # %% ../nbs/01a_prepare.ipynb #36756d1b
-VIMEO_TEST_KEYS = {'00002/0004', '00002/0007', '00002/0008'}   # the official test septuplets among the committed excerpt's
+VIMEO_TEST_KEYS = {
+    '00002/0004',
+    '00002/0007',
+    '00002/0008',
+}  # the official test septuplets among the committed excerpt's
+
 
 def _has_images(d:Path) -> bool: return d.is_dir() and any(p.suffix.lower() in IMG_EXT for p in d.iterdir())
 
@@ -257,12 +337,18 @@ def find_training_data(data) -> list: # [(kind, folder)]
     k = _kind(root)
     if k == 'vid4': raise ValueError(f"{root} is Vid4, the test set: training on it is not allowed")
     if k: return [(k, root)]
-    found = [(_kind(d), d) for d in sorted(root.iterdir()) if d.is_dir() and not d.name.startswith('.') and d.name.upper() != 'REDS4']
+    found = [
+        (_kind(d), d)
+        for d in sorted(root.iterdir())
+        if d.is_dir() and not d.name.startswith('.') and d.name.upper() != 'REDS4'
+    ]
     found = [(k, d) for k, d in found if k and k != 'vid4']
     if not found:
-        raise ValueError(f"nothing to train on in {root}: looked for Vimeo-90K septuplets (<a>/<b>/im1.png), REDS clips "
-                         f"(GT/<clip> or train_sharp/<clip>), clip folders of frames and video files ({', '.join(VIDEO_EXT)}), "
-                         f"there and one level down (Vid4 and REDS4 are never trained on)")
+        raise ValueError(
+            f"nothing to train on in {root}: looked for Vimeo-90K septuplets (<a>/<b>/im1.png), REDS clips "
+            f"(GT/<clip> or train_sharp/<clip>), clip folders of frames and video files ({', '.join(VIDEO_EXT)}), "
+            f"there and one level down (Vid4 and REDS4 are never trained on)"
+        )
     return found
 
 # %% ../nbs/01a_prepare.ipynb #a59b527b
@@ -271,7 +357,11 @@ def vimeo_split(d:Path) -> tuple: # (GT folder, LR folder or None, train keys, t
     gt = d / 'GT' if (d / 'GT').is_dir() else d
     lr = d / 'BIx4' if (d / 'BIx4').is_dir() else None
     found = sorted(f'{p.parent.name}/{p.name}' for p in gt.glob('*/*') if (p / 'im7.png').exists())
-    test = _read_keys(d / 'sep_testlist.txt') if (d / 'sep_testlist.txt').exists() else sorted(VIMEO_TEST_KEYS & set(found))
+    test = (
+        _read_keys(d / 'sep_testlist.txt')
+        if (d / 'sep_testlist.txt').exists()
+        else sorted(VIMEO_TEST_KEYS & set(found))
+    )
     train = _read_keys(d / 'sep_trainlist.txt') if (d / 'sep_trainlist.txt').exists() else found
     return gt, lr, [k for k in train if k not in set(test)], [k for k in test if k in set(found)]
 
@@ -292,7 +382,11 @@ def video_frames_cache(video:Path) -> Path:
     "A folder of `video`'s frames as PNGs, decoded once (atomically) into the frame cache."
     from vsr_lit.data import iter_video
     st = video.stat()
-    folder = Path(os.environ.get('VSR_LIT_CACHE', Path.home() / '.cache' / 'vsr_lit')) / 'frames' / f'{video.stem}-{st.st_size}-{st.st_mtime_ns}'
+    folder = (
+        Path(os.environ.get('VSR_LIT_CACHE', Path.home() / '.cache' / 'vsr_lit'))
+        / 'frames'
+        / f'{video.stem}-{st.st_size}-{st.st_mtime_ns}'
+    )
     if (folder / '.complete').exists(): return folder
     for i, f in enumerate(iter_video(video)): _save_png(f, folder / f'{i:08d}.png')
     (folder / '.complete').touch()

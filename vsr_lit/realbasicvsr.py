@@ -26,13 +26,18 @@ class RealBasicVSR(BasicVSR):
                  **basicvsr): # spynet_path, spynet_levels, spynet_widths, hr_feat: as BasicVSR
         super().__init__(num_feat, num_block, **basicvsr)
         self.dynamic_refine_thres = dynamic_refine_thres
-        self.image_cleaning = nn.Sequential(ConvResidualBlocks(3, num_feat, num_clean_block), nn.Conv2d(num_feat, 3, 3, 1, 1))
-        nn.init.zeros_(self.image_cleaning[1].weight); nn.init.zeros_(self.image_cleaning[1].bias)  # untrained: frames pass unchanged
+        self.image_cleaning = nn.Sequential(
+            ConvResidualBlocks(3, num_feat, num_clean_block), nn.Conv2d(num_feat, 3, 3, 1, 1)
+        )
+        nn.init.zeros_(self.image_cleaning[1].weight)
+        nn.init.zeros_(self.image_cleaning[1].bias)  # untrained: frames pass unchanged
 
-    def clean(self, x:torch.Tensor) -> tuple: # (cleaned clip (B, T, 3, h, w), passes run)
-        "Add the cleaning residue to every frame, again while its mean |value| is at least the threshold (3 passes at most)."
+    def clean(self, x:torch.Tensor) -> tuple:  # (cleaned clip (B, T, 3, h, w), passes run)
+        ("Add the cleaning residue to every frame, again while its mean |value| is at least the threshold (3 passes "
+         "at most).")
         flat = x.flatten(0, 1)
-        if torch.compiler.is_compiling() or torch.compiler.is_exporting(): return self._clean_traced(flat).view_as(x), self.max_passes
+        if torch.compiler.is_compiling() or torch.compiler.is_exporting():
+            return self._clean_traced(flat).view_as(x), self.max_passes
         for passes in range(1, self.max_passes + 1):
             residue = self.image_cleaning(flat)
             flat = flat + residue
@@ -65,7 +70,22 @@ def shape_config(cls:RealBasicVSR, sd:dict) -> dict:
     return dict(BasicVSR.shape_config.__func__(cls, sd), num_clean_block=count_blocks(sd, 'image_cleaning.0.main.2.'))
 
 # %% ../nbs/12e_realbasicvsr.ipynb #816e9453
-register_model('realbasicvsr', RealBasicVSR, 'RealBasicVSR (MMagic-compatible): image cleaning (20 blocks), then BasicVSR (64 features, 20 blocks)',
-               num_feat=64, num_block=20, num_clean_block=20)
-register_model('realbasicvsr_tiny', RealBasicVSR, "RealBasicVSR for CPU experiments: basicvsr_tiny's BasicVSR + a 2-block cleaning module",
-               num_feat=16, num_block=2, num_clean_block=2, spynet_levels=4, spynet_widths=(8, 16, 8, 8), hr_feat=16);
+register_model(
+    'realbasicvsr',
+    RealBasicVSR,
+    'RealBasicVSR (MMagic-compatible): image cleaning (20 blocks), then BasicVSR (64 features, 20 blocks)',
+    num_feat=64,
+    num_block=20,
+    num_clean_block=20,
+)
+register_model(
+    'realbasicvsr_tiny',
+    RealBasicVSR,
+    "RealBasicVSR for CPU experiments: basicvsr_tiny's BasicVSR + a 2-block cleaning module",
+    num_feat=16,
+    num_block=2,
+    num_clean_block=2,
+    spynet_levels=4,
+    spynet_widths=(8, 16, 8, 8),
+    hr_feat=16,
+);

@@ -47,7 +47,10 @@ def imresize(img, # numpy `(H, W)` / `(..., H, W, C)` (uint8 or float) or torch 
     if (scale is None) == (size is None): raise ValueError("imresize: give exactly one of scale or size")
     is_np = isinstance(img, np.ndarray)
     if not is_np and not (isinstance(img, torch.Tensor) and img.is_floating_point()):
-        raise TypeError(f"imresize: expected a numpy array or a float torch tensor, got {type(img).__name__} {getattr(img, 'dtype', '')}")
+        raise TypeError(
+            f"imresize: expected a numpy array or a float torch tensor, got {type(img).__name__} "
+            f"{getattr(img, 'dtype', '')}"
+        )
     if is_np:
         if img.ndim < 2: raise ValueError(f"imresize: expected (H, W) or (..., H, W, C), got shape {img.shape}")
         x = torch.from_numpy(np.array(img, dtype=np.float64))
@@ -72,7 +75,8 @@ def imresize(img, # numpy `(H, W)` / `(..., H, W, C)` (uint8 or float) or torch 
     return y.astype(img.dtype if img.dtype in (np.float32, np.float64) else np.float64)
 
 # %% ../nbs/00a_resize.ipynb #7e481c20
-_TAPS = {}                                         # scale -> (weights, offset): a plain dict, which compiled graphs read as constants
+_TAPS = {}  # scale -> (weights, offset): a plain dict, which compiled graphs read as constants
+
 
 def _phase_taps(s:int, n:int=32) -> tuple: # (weights (s, K) float64, offset of the first tap)
     "The phase weights, read off an interior row of a resize matrix (they do not depend on the frame's size)."
@@ -83,7 +87,9 @@ def _phase_taps(s:int, n:int=32) -> tuple: # (weights (s, K) float64, offset of 
     _TAPS[s] = torch.stack([r[i0 + lo:i0 + hi + 1] for r in rows]), lo
     return _TAPS[s]
 
-for _s in (2, 3, 4, 8): _phase_taps(_s)           # computed now, so traced graphs (export, compile) find them as constants
+for _s in (2, 3, 4, 8):
+    _phase_taps(_s)  # computed now, so traced graphs (export, compile) find them as constants
+
 
 def _upsample_last_axis(x:torch.Tensor, s:int) -> torch.Tensor:
     n = x.shape[-1]
@@ -106,7 +112,9 @@ def upsample_bicubic(x:torch.Tensor, # float `(..., H, W)`
                      scale:int, # a whole upscaling factor
                     ) -> torch.Tensor: # `(..., scale·H, scale·W)`, as `imresize(x, scale)`
     "MATLAB-compatible bicubic upsampling by a whole factor, as a per-phase 1-D convolution along each axis."
-    if not (isinstance(x, torch.Tensor) and x.is_floating_point()): raise TypeError(f"expected a float tensor, got {type(x).__name__} {getattr(x, 'dtype', '')}")
-    if not (isinstance(scale, int) and scale >= 1): raise ValueError(f"scale must be a whole number >= 1, got {scale!r}")
+    if not (isinstance(x, torch.Tensor) and x.is_floating_point()):
+        raise TypeError(f"expected a float tensor, got {type(x).__name__} {getattr(x, 'dtype', '')}")
+    if not (isinstance(scale, int) and scale >= 1):
+        raise ValueError(f"scale must be a whole number >= 1, got {scale!r}")
     if min(x.shape[-2:]) < 8: return imresize(x, scale)                        # too small to have interior rows
     return _upsample_rows(_upsample_last_axis(x, scale), scale)

@@ -20,9 +20,11 @@ from .dkc import DeformKernelConv2d
 # %% ../nbs/16c_roofline.ipynb #0e7a789d
 @contextmanager
 def counting_flops(model:nn.Module):
-    "Count the GFLOP that `model` runs inside the block: yields a dict filled on exit, {top-level module: GFLOP, 'total': GFLOP}."
+    ("Count the GFLOP that `model` runs inside the block: yields a dict filled on exit, {top-level module: GFLOP, "
+     "'total': GFLOP}.")
     extra, hooks, res = {}, [], {}
-    def depthwise(name):                         # multiply-adds that are no matmul: depth-wise deformable kernels (DKSAN)
+
+    def depthwise(name):  # multiply-adds that are no matmul: depth-wise deformable kernels (DKSAN)
         def hook(m, inp, out): extra[name] = extra.get(name, 0) + 2 * out.numel() * m.kernel_size ** 2 / 1e9
         return hook
     for name, child in model.named_children():
@@ -50,18 +52,25 @@ def conv_rate(channels:int, h:int, w:int, # a 3×3 convolution, channels → cha
     "GFLOP/s of one dense 3×3 convolution (the best of `reps` runs after a warm-up)."
     g, co = torch.Generator().manual_seed(0), out_channels or channels
     x, wt = torch.rand(1, channels, h, w, generator=g).to(dtype), torch.rand(co, channels, 3, 3, generator=g).to(dtype)
-    if channels_last: x, wt = x.contiguous(memory_format=torch.channels_last), wt.contiguous(memory_format=torch.channels_last)
+    if channels_last:
+        x, wt = x.contiguous(memory_format=torch.channels_last), wt.contiguous(memory_format=torch.channels_last)
     with torch.no_grad():
         F.conv2d(x, wt, padding=1); best = float('inf')
         for _ in range(reps):
             t0 = time.perf_counter(); F.conv2d(x, wt, padding=1); best = min(best, time.perf_counter() - t0)
     return 2 * channels * co * 9 * h * w / best / 1e9
 
-PEAK_SHAPES = ((64, 180, 320), (128, 180, 320), (256, 90, 160))   # (channels, h, w): large enough to fill the caches' appetite
+PEAK_SHAPES = (
+    (64, 180, 320),
+    (128, 180, 320),
+    (256, 90, 160),
+)  # (channels, h, w): large enough to fill the caches' appetite
+
 
 def conv_peak(dtype=torch.float32, # the dtype of the convolutions
-              shapes=PEAK_SHAPES) -> dict: # gflops, and the shape and layout that gave it
-    "This machine's dense-conv peak, measured now: the best GFLOP/s of a large 3×3 convolution over a few sizes and both layouts."
+              shapes=PEAK_SHAPES) -> dict:  # gflops, and the shape and layout that gave it
+    ("This machine's dense-conv peak, measured now: the best GFLOP/s of a large 3×3 convolution over a few sizes and "
+     "both layouts.")
     rates = {(c, h, w, cl): conv_rate(c, h, w, dtype, cl, reps=7) for c, h, w in shapes for cl in (False, True)}
     best = max(rates, key=rates.get)
     return dict(gflops=rates[best], shape=best[:3], channels_last=best[3], dtype=str(dtype).split('.')[-1])
@@ -71,8 +80,12 @@ def module_profile(model:nn.Module, x:torch.Tensor) -> dict: # {top-level module
     "Seconds and GFLOP of each top-level module in one forward pass of `model` on `x` (after a warm-up pass)."
     secs, t0, hooks = {}, {}, []
     for name, child in model.named_children():
-        hooks += [child.register_forward_pre_hook(lambda m, i, n=name: t0.__setitem__(n, time.perf_counter())),
-                  child.register_forward_hook(lambda m, i, o, n=name: secs.__setitem__(n, secs.get(n, 0) + time.perf_counter() - t0[n]))]
+        hooks += [
+            child.register_forward_pre_hook(lambda m, i, n=name: t0.__setitem__(n, time.perf_counter())),
+            child.register_forward_hook(
+                lambda m, i, o, n=name: secs.__setitem__(n, secs.get(n, 0) + time.perf_counter() - t0[n])
+            ),
+        ]
     try:
         fl = count_flops(model, x)                                 # also the warm-up
         secs.clear()
@@ -84,12 +97,14 @@ def module_profile(model:nn.Module, x:torch.Tensor) -> dict: # {top-level module
 # %% ../nbs/16c_roofline.ipynb #d72d422b
 def roofline_row(model:nn.Module, source, # a model; a video file or frame folder (LR)
                  peak:float, # the fp32 dense-conv peak, GFLOP/s
-                 **kw) -> dict: # upscale_video's options (dtype, channels_last, compile, batch...)
-    "Work per output frame (GFLOP, counted over a whole run), end-to-end frames/s (`--benchmark`), GFLOP/s and the fraction of `peak`."
+                 **kw) -> dict:  # upscale_video's options (dtype, channels_last, compile, batch...)
+    ("Work per output frame (GFLOP, counted over a whole run), end-to-end frames/s (`--benchmark`), GFLOP/s and the "
+     "fraction of `peak`.")
     from vsr_lit.inference import upscale_video
     st = {}
-    with counting_flops(model) as fl: upscale_video(model, source, benchmark=True, progress=False, stats=st, **kw)   # counted (and warm-up)
-    upscale_video(model, source, benchmark=True, progress=False, stats=st, **kw)                                      # timed
+    with counting_flops(model) as fl:
+        upscale_video(model, source, benchmark=True, progress=False, stats=st, **kw)  # counted (and warm-up)
+    upscale_video(model, source, benchmark=True, progress=False, stats=st, **kw)  # timed
     gflop = fl['total'] / st['frames']
     return dict(gflop=gflop, fps=st['fps'], gflops=gflop * st['fps'], fraction=gflop * st['fps'] / peak,
                 model_share=st['stages']['model'] / st['seconds'], stages=st['stages'])

@@ -79,7 +79,7 @@ class FeatureCache:
         per_window = [[self._frame_levels(xp, k, t, b) for t, k in enumerate(ks)] for b, ks in enumerate(idx)]
         pyr = [torch.cat([torch.stack([fl[l] for fl in win], 1) for win in per_window]) for l in range(3)]
         out = m.head(m.reconstruction(m.fuse(m.align(pyr)))) + m.skip(xp[:, m.center])
-        n = m.num_frames // 2                             # window centers are idx[n]; later windows reach back to c + 1 - 2N
+        n = m.num_frames // 2  # window centers are idx[n]; later windows reach back to c + 1 - 2N
         self.forget_before(max(ks[n] for ks in idx) + 1 - 2 * n)
         return out[..., :m.scale * h, :m.scale * w]
 
@@ -114,7 +114,10 @@ def _auto_bf16(rec:dict, device:torch.device) -> bool:
     if not rec or -rec['psnr_change'] > BF16_MAX_PSNR_LOSS: return False
     if device.type == 'cuda': return torch.cuda.is_bf16_supported()
     measured_native = bf16_record().get('machine', {}).get('native_bf16', False)
-    return device.type == 'cpu' and cpu_has_native_bf16() and measured_native and rec['time_ratio'] <= 1 / BF16_MIN_SPEEDUP
+    return (
+        device.type == 'cpu' and cpu_has_native_bf16() and measured_native and rec['time_ratio'] <= 1 / BF16_MIN_SPEEDUP
+    )
+
 
 def resolve_dtype(dtype:str, # 'auto', 'fp32', 'bf16' or 'fp16'
                   device:torch.device, # where the model runs
@@ -126,9 +129,15 @@ def resolve_dtype(dtype:str, # 'auto', 'fp32', 'bf16' or 'fp16'
     if dtype == 'auto': return 'bf16' if _auto_bf16(rec, device) else 'fp32'
     if dtype == 'bf16' and device.type == 'cpu':
         loss = rec.get('psnr_change')
-        cost = [f"it changes {name}'s Vid4 PSNR by {loss:+.3f} dB (measured)"] if loss is not None and -loss > BF16_MAX_PSNR_LOSS else []
-        if not cpu_has_native_bf16(): cost.append("this CPU has no native bf16 (no AVX512-BF16 or AMX): it is emulated, "
-                                                  "many times slower than fp32")
+        cost = (
+            [f"it changes {name}'s Vid4 PSNR by {loss:+.3f} dB (measured)"]
+            if loss is not None and -loss > BF16_MAX_PSNR_LOSS
+            else []
+        )
+        if not cpu_has_native_bf16():
+            cost.append(
+                "this CPU has no native bf16 (no AVX512-BF16 or AMX): it is emulated, many times slower than fp32"
+            )
         if cost: warnings.warn("bf16 autocast: " + "; ".join(cost) + "; dtype 'auto' or 'fp32' avoids it")
     return dtype
 
@@ -148,13 +157,18 @@ def conv3d_as_2d(x:torch.Tensor, # (B, C, T, H, W)
     y = F.conv2d(taps, w2, bias, padding=(ph, pw))
     return y.view(B, To, Co, *y.shape[-2:]).transpose(1, 2)
 
-NARROW = 32                                          # measured: below 32 input channels oneDNN's 3-D kernels are the slow ones
+NARROW = 32  # measured: below 32 input channels oneDNN's 3-D kernels are the slow ones
+
 
 def _as_2d_forward(m:nn.Conv3d, x:torch.Tensor) -> torch.Tensor:
-    return conv3d_as_2d(x, m.weight, m.bias, m.padding) if x.device.type == 'cpu' else m._conv_forward(x, m.weight, m.bias)
+    return (
+        conv3d_as_2d(x, m.weight, m.bias, m.padding) if x.device.type == 'cpu' else m._conv_forward(x, m.weight, m.bias)
+    )
 
-def narrow_conv3d_as_2d(model:nn.Module) -> int: # how many layers now run as 2-D convolutions
-    "Run every narrow 3-D convolution of `model` (stride 1, < NARROW input channels) as a 2-D one on the CPU, in place; weights unchanged."
+
+def narrow_conv3d_as_2d(model:nn.Module) -> int:  # how many layers now run as 2-D convolutions
+    ("Run every narrow 3-D convolution of `model` (stride 1, < NARROW input channels) as a 2-D one on the CPU, in "
+     "place; weights unchanged.")
     n = 0
     for m in model.modules():
         if (type(m) is nn.Conv3d and m.in_channels < NARROW and m.groups == 1 and m.stride == (1, 1, 1)

@@ -15,10 +15,15 @@ import torch.nn.functional as F
 # %% ../nbs/16a_scene_cuts.ipynb #043ae2e5
 _YCBCR = torch.tensor([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
 
-def thumbnail(frame:np.ndarray, width:int=64) -> torch.Tensor: # uint8 (H, W, 3) -> float (3, h, width) Y, Cb, Cr in 0–255
+def thumbnail(
+    frame: np.ndarray, width: int = 64
+) -> torch.Tensor:  # uint8 (H, W, 3) -> float (3, h, width) Y, Cb, Cr in 0–255
     "A small area-averaged copy of a frame in Y, Cb, Cr."
     if not (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3):
-        raise TypeError(f"expected a uint8 RGB frame (H, W, 3), got {type(frame).__name__} {getattr(frame, 'dtype', '')} {getattr(frame, 'shape', '')}")
+        raise TypeError(
+            f"expected a uint8 RGB frame (H, W, 3), got {type(frame).__name__} {getattr(frame, 'dtype', '')} "
+            f"{getattr(frame, 'shape', '')}"
+        )
     x = torch.from_numpy(np.ascontiguousarray(frame)).permute(2, 0, 1).float()[None]
     h = max(1, round(width * frame.shape[0] / frame.shape[1]))
     return torch.einsum('ij,jhw->ihw', _YCBCR, F.adaptive_avg_pool2d(x, (h, width))[0])
@@ -56,10 +61,15 @@ def read_cut_file(path, total:int=None) -> list: # the frames that start a shot
     for k, line in enumerate(Path(path).read_text().splitlines(), 1):
         s = line.split('#')[0].strip()
         if not s: continue
-        if not s.isdigit(): raise ValueError(f"{path} line {k}: expected a frame number (a whole number >= 1), got {line.strip()!r}")
+        if not s.isdigit():
+            raise ValueError(f"{path} line {k}: expected a frame number (a whole number >= 1), got {line.strip()!r}")
         n = int(s)
-        if n <= last: raise ValueError(f"{path} line {k}: frame numbers must increase and start a new shot after frame 0, got {n} after {last}")
-        if total is not None and n >= total: raise ValueError(f"{path} line {k}: frame {n} is past the last frame ({total - 1})")
+        if n <= last:
+            raise ValueError(
+                f"{path} line {k}: frame numbers must increase and start a new shot after frame 0, got {n} after {last}"
+            )
+        if total is not None and n >= total:
+            raise ValueError(f"{path} line {k}: frame {n} is past the last frame ({total - 1})")
         cuts.append(n); last = n
     return cuts
 
@@ -68,11 +78,13 @@ def scene_cuts(spec, # 'auto', 'off', a file of frame numbers, or a list of them
     "The frames that start a new shot, as the user asked for them."
     if isinstance(spec, (list, tuple)):
         bad = [n for n in spec if not isinstance(n, (int, np.integer)) or not 0 < n < total]
-        if bad or list(spec) != sorted(set(spec)): raise ValueError(f"cuts must be increasing frame numbers in 1..{total - 1}, got {list(spec)}")
+        if bad or list(spec) != sorted(set(spec)):
+            raise ValueError(f"cuts must be increasing frame numbers in 1..{total - 1}, got {list(spec)}")
         return [int(n) for n in spec]
     if spec == 'off': return []
     if spec == 'auto':
         if scores is None: raise ValueError("scene_cuts('auto') needs the scores of the video (cut_scores)")
         return find_cuts(scores, **detector)
-    if not Path(spec).is_file(): raise ValueError(f"scene cuts must be 'auto', 'off' or a file of frame numbers, got {spec!r}")
+    if not Path(spec).is_file():
+        raise ValueError(f"scene cuts must be 'auto', 'off' or a file of frame numbers, got {spec!r}")
     return read_cut_file(spec, total)

@@ -20,12 +20,19 @@ from .utils import is_recurrent
 
 # %% ../nbs/02c_testing.ipynb #cf4b0819
 def fixtures_root() -> Path:
-    "Where the reference fixtures are: `$VSR_LIT_FIXTURES`, else `fixtures/` beside the data root, else `data/fixtures`."
+    ("Where the reference fixtures are: `$VSR_LIT_FIXTURES`, else `fixtures/` beside the data root, else "
+     "`data/fixtures`.")
     if os.environ.get('VSR_LIT_FIXTURES'): return Path(os.environ['VSR_LIT_FIXTURES'])
     beside = data_root().parent / 'fixtures'
     return beside if beside.is_dir() else excerpt_root() / 'fixtures'
 
-FIXTURE_FILES = ('edvr_m_x4.pt', 'basicvsr_x4.pt', 'iconvsr_x4.pt', 'basicvsrpp_x4.pt')   # what `fulldata` cells compare against
+FIXTURE_FILES = (
+    'edvr_m_x4.pt',
+    'basicvsr_x4.pt',
+    'iconvsr_x4.pt',
+    'basicvsrpp_x4.pt',
+)  # what `fulldata` cells compare against
+
 
 def full_data_available() -> bool:
     "True when the reference fixtures and the full Vid4 set are present (the `fulldata` cells can run)."
@@ -38,13 +45,19 @@ def assert_8bit_close(a, b, # frames to compare: uint8 arrays or float tensors i
                       fraction:float=1e-3, # the largest share of values that may differ at all
                       what:str='frames'):
     "Assert that two computations of the same frames agree in 8 bits within `levels` on at most `fraction` of values."
-    q = lambda v: (v.detach().float().clamp(0, 1) * 255).round().to(torch.int16) if torch.is_tensor(v) else torch.as_tensor(v).to(torch.int16)
+    q = lambda v: (
+        (v.detach().float().clamp(0, 1) * 255).round().to(torch.int16)
+        if torch.is_tensor(v)
+        else torch.as_tensor(v).to(torch.int16)
+    )
     a, b = q(a), q(b)
     if a.shape != b.shape: raise AssertionError(f"{what}: shapes differ, {tuple(a.shape)} and {tuple(b.shape)}")
     diff = (a - b).abs()
     most, share = int(diff.max()) if diff.numel() else 0, (diff > 0).float().mean().item() if diff.numel() else 0.
-    assert most <= levels and share <= fraction, (f"{what}: {share:.2e} of the 8-bit values differ (at most {fraction:.0e} allowed), "
-                                                  f"by up to {most} levels (at most {levels} allowed)")
+    assert most <= levels and share <= fraction, (
+        f"{what}: {share:.2e} of the 8-bit values differ (at most {fraction:.0e} allowed), "
+        f"by up to {most} levels (at most {levels} allowed)"
+    )
 
 # %% ../nbs/02c_testing.ipynb #073f4481
 def _read_2d(img, yy, xx):
@@ -95,8 +108,14 @@ def deform_conv3d_naive(x, offset, weight, bias=None):
             c = torch.tensor([(corner >> 2) & 1, (corner >> 1) & 1, corner & 1], dtype=x.dtype)[:, None, None, None]
             q = p0 + c
             wgt = torch.prod(torch.where(c.bool(), fr, 1 - fr), 1)
-            inside = ((q[:, 0] >= 0) & (q[:, 0] < T) & (q[:, 1] >= 0) & (q[:, 1] < H) & (q[:, 2] >= 0) & (q[:, 2] < W)).to(x.dtype)
-            idx = ((q[:, 0].clamp(0, T - 1) * H + q[:, 1].clamp(0, H - 1)) * W + q[:, 2].clamp(0, W - 1)).long().flatten(1)
+            inside = (
+                (q[:, 0] >= 0) & (q[:, 0] < T) & (q[:, 1] >= 0) & (q[:, 1] < H) & (q[:, 2] >= 0) & (q[:, 2] < W)
+            ).to(x.dtype)
+            idx = (
+                ((q[:, 0].clamp(0, T - 1) * H + q[:, 1].clamp(0, H - 1)) * W + q[:, 2].clamp(0, W - 1))
+                .long()
+                .flatten(1)
+            )
             v = flat.gather(2, idx[:, None].expand(-1, C, -1)).view(B, C, T, H, W)
             val = val + v * (wgt * inside)[:, None]
         out += torch.einsum('oc,bcthw->bothw', weight[:, :, kt + 1, kh + 1, kw + 1], val)
@@ -120,7 +139,9 @@ def deform_kernel_conv2d_naive(x, kernel_offset, weight, bias=None, padding:int=
     G = kernel_offset.shape[1] // 18
     xp = F.pad(x, (padding,) * 4)
     out = torch.zeros(B, Cout, H + 2 * padding - 2, W + 2 * padding - 2, dtype=x.dtype)
-    for b, o, i, j in ((b, o, i, j) for b in range(B) for o in range(Cout) for i in range(out.shape[2]) for j in range(out.shape[3])):
+    for b, o, i, j in (
+        (b, o, i, j) for b in range(B) for o in range(Cout) for i in range(out.shape[2]) for j in range(out.shape[3])
+    ):
         g, grp = o % G, o // (Cout // groups)
         for t in range(9):
             ti, tj = divmod(t, 3)
@@ -133,14 +154,20 @@ def deform_kernel_conv2d_naive(x, kernel_offset, weight, bias=None, padding:int=
 # %% ../nbs/02c_testing.ipynb #fd6b93aa
 def real_window(num_frames:int, scale:int=4, t:int=3, size:int=None,
                 every_gt:bool=False, # return the GT of every frame (1, T, 3, s·p, s·p), as recurrent models need
-               ) -> tuple: # (lq (1, T, 3, p, p), gt (1, 3, s·p, s·p))
-    "A window of the Vid4 excerpt (calendar): LR crops around frame `t`, made with `degrade_bi`, and the GT center crop."
+               ) -> tuple:  # (lq (1, T, 3, p, p), gt (1, 3, s·p, s·p))
+    ("A window of the Vid4 excerpt (calendar): LR crops around frame `t`, made with `degrade_bi`, and the GT center "
+     "crop.")
     n = num_frames // 2
     gt = read_frames(excerpt_root() / 'Vid4/GT/calendar')[t - n:t + n + 1]
     y, x, p = (60, 60, 16) if scale <= 4 else (20, 30, 8)
     p = size or p
     lq = torch.from_numpy(degrade_bi(gt, scale)).permute(0, 3, 1, 2).float()[:, :, y:y + p, x:x + p] / 255
-    hq = torch.from_numpy(gt if every_gt else gt[n]).movedim(-1, -3).float()[..., scale * y:scale * (y + p), scale * x:scale * (x + p)] / 255
+    hq = (
+        torch.from_numpy(gt if every_gt else gt[n])
+        .movedim(-1, -3)
+        .float()[..., scale * y : scale * (y + p), scale * x : scale * (x + p)]
+        / 255
+    )
     return lq[None], hq[None]
 
 def overfit_window(model, steps:int=200, lr:float=2e-3, seed:int=0) -> tuple: # (losses, lq, gt)

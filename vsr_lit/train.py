@@ -38,7 +38,8 @@ def charbonnier_loss(pred:torch.Tensor, target:torch.Tensor,
                     ) -> torch.Tensor:
     "Charbonnier penalty sqrt((pred - target)^2 + eps^2), averaged or summed."
     if reduction not in ('mean', 'sum'): raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-    if pred.shape != target.shape: raise ValueError(f"pred {tuple(pred.shape)} and target {tuple(target.shape)} differ in shape")
+    if pred.shape != target.shape:
+        raise ValueError(f"pred {tuple(pred.shape)} and target {tuple(target.shape)} differ in shape")
     v = torch.sqrt((pred - target) ** 2 + eps * eps)
     return v.mean() if reduction == 'mean' else v.sum()
 
@@ -60,7 +61,8 @@ PRESETS = {
 def preset_for(model_name:str) -> str:
     "The preset of a registered model name: its architecture's (declared at the class, `@architecture(preset=...)`)."
     preset = getattr(MODELS[model_name].cls, 'train_preset', None) if model_name in MODELS else None
-    if preset is None: raise ValueError(f"no training preset for {model_name!r}: name one of {sorted(PRESETS)} (--preset)")
+    if preset is None:
+        raise ValueError(f"no training preset for {model_name!r}: name one of {sorted(PRESETS)} (--preset)")
     return preset
 
 def make_optimizer(model:nn.Module, preset:str='dksan', lr:float=None, steps:int=1000, restart_period:int=None):
@@ -74,7 +76,9 @@ def make_optimizer(model:nn.Module, preset:str='dksan', lr:float=None, steps:int
     groups = [dict(params=rest)] + ([dict(params=flow, lr=lr * mul)] if flow and mul > 0 else [])
     opt = torch.optim.Adam(groups, lr=lr, betas=cfg['betas'])
     if cfg['restarts']:
-        sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=restart_period or max(1, steps), eta_min=1e-7)
+        sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(
+            opt, T_0=restart_period or max(1, steps), eta_min=1e-7
+        )
     else:
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
     return opt, sched
@@ -106,8 +110,10 @@ def load_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, scale
     "Validate, then restore a checkpoint into model (+ optimiser, scheduler, scaler, EMA, RNG); returns it."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"checkpoint {path} does not exist")
-    try: state = torch.load(path, map_location='cpu', weights_only=False)
-    except Exception as e: raise ValueError(f"checkpoint {path} is corrupt or truncated ({type(e).__name__}: {e})") from None
+    try:
+        state = torch.load(path, map_location='cpu', weights_only=False)
+    except Exception as e:
+        raise ValueError(f"checkpoint {path} is corrupt or truncated ({type(e).__name__}: {e})") from None
     if not isinstance(state, dict) or state.get('format') != 'vsr_lit-checkpoint-1':
         raise ValueError(f"{path} is not a vsr_lit training checkpoint")
     m = _unwrap(model)
@@ -120,13 +126,21 @@ def load_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, scale
     if scaler is not None and state['scaler'] is not None: scaler.load_state_dict(state['scaler'])
     if ema is not None and state['ema'] is not None: _unwrap(ema).load_state_dict(state['ema'])
     if restore_rng:
-        torch.set_rng_state(state['rng']['torch']); np.random.set_state(state['rng']['numpy']); random.setstate(state['rng']['python'])
-        if state['rng']['cuda'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
+        torch.set_rng_state(state['rng']['torch'])
+        np.random.set_state(state['rng']['numpy'])
+        random.setstate(state['rng']['python'])
+        if state['rng']['cuda'] is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state['rng']['cuda'])
     return state
 
 # %% ../nbs/14_train.ipynb #7aff20dd
-class CancelFitException(Exception): "Raised by a callback to end `fit` early (`after_cancel_fit`, then `after_fit`, run)."
-class CancelStepException(Exception): "Raised by a callback to skip the rest of a step: no optimiser update for this batch."
+class CancelFitException(Exception):
+    "Raised by a callback to end `fit` early (`after_cancel_fit`, then `after_fit`, run)."
+
+
+class CancelStepException(Exception):
+    "Raised by a callback to skip the rest of a step: no optimiser update for this batch."
+
 
 class Callback:
     "Base class: override the events you need; `order` sorts the callbacks of a learner."
@@ -144,14 +158,16 @@ class Learner:
         self.device = torch.device(device) if device else default_device()
         self.rank, self.world = 0, 1                            # this process's share of the batches (set by `DDP`)
         torch.manual_seed(seed)
-        self.model = self.net = self.eval_model = model.to(self.device)   # callbacks may wrap `net` or replace `eval_model`
+        self.model = self.net = self.eval_model = model.to(
+            self.device
+        )  # callbacks may wrap `net` or replace `eval_model`
         self.train_ds, self.valid_ds, self.loss_func = train_ds, valid_ds, loss_func
         self.batch_size, self.steps, self.seed = batch_size, steps, seed
         self.opt, self.sched = make_optimizer(self.model, preset, lr, steps)
         self.batches = batches or self.get_batch
         self.scaler = None                                      # a gradient scaler (`MixedPrecision` on CUDA)
-        self.checkpoint_path = None                             # set by the `Checkpoint` callback
-        self.stateful = {}                                      # name -> object a checkpoint saves (callbacks add theirs)
+        self.checkpoint_path = None  # set by the `Checkpoint` callback
+        self.stateful = {}  # name -> object a checkpoint saves (callbacks add theirs)
         self.step, self.losses, self.valid_psnr = 0, [], []
         self.cbs = sorted(cbs, key=lambda c: c.order)
         self.callback('after_create')
@@ -341,7 +357,9 @@ class MixedPrecision(Callback):
         "Choose the dtype; on CUDA, give the learner a gradient scaler (saved in checkpoints)."
         cuda = learn.device.type == 'cuda'
         self.dtype = torch.float16 if cuda else torch.bfloat16
-        if cuda: learn.scaler = learn.stateful['scaler'] = torch.amp.GradScaler('cuda')   # small float16 gradients survive
+        if cuda:
+            learn.scaler = learn.stateful['scaler'] = torch.amp.GradScaler('cuda')  # small float16 gradients survive
+
     def forward_context(self, learn):
         "Autocast around the forward pass (the loss is computed in float32)."
         return torch.autocast(learn.device.type, dtype=self.dtype)
@@ -359,11 +377,15 @@ class DDP(Callback):
     def after_create(self, learn):
         "Take this process's rank, world size and device, and wrap the model."
         if not (dist.is_available() and dist.is_initialized()):
-            raise ValueError("DDP needs an initialised process group: start the script with torchrun (see init_distributed)")
+            raise ValueError(
+                "DDP needs an initialised process group: start the script with torchrun (see init_distributed)"
+            )
         learn.rank, learn.world = dist.get_rank(), dist.get_world_size()
         if learn.device.type == 'cuda':
             learn.device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0))); learn.model.to(learn.device)
-        learn.net = nn.parallel.DistributedDataParallel(learn.model, device_ids=[learn.device.index] if learn.device.type == 'cuda' else None)
+        learn.net = nn.parallel.DistributedDataParallel(
+            learn.model, device_ids=[learn.device.index] if learn.device.type == 'cuda' else None
+        )
 
 # %% ../nbs/14_train.ipynb #a5cc3a34
 class FusionWarmup(Callback):
@@ -377,7 +399,9 @@ class FusionWarmup(Callback):
 
 # %% ../nbs/14_train.ipynb #c186b734
 class CleaningLoss:
-    "RealBasicVSR's first-stage loss: L1 to the unsharp-masked GT + L1 of the cleaned LR frames to the GT downscaled by area."
+    ("RealBasicVSR's first-stage loss: L1 to the unsharp-masked GT + L1 of the cleaned LR frames to the GT "
+     "downscaled by area.")
+
     forward_kwargs = dict(return_cleaned=True)                 # the model returns (output, cleaned LR frames)
     def __init__(self, weight:float=1.0, usm:bool=True): self.weight, self.usm = weight, usm
     def __call__(self, pred:tuple, gt:torch.Tensor) -> torch.Tensor:
@@ -389,20 +413,23 @@ class CleaningLoss:
         return F.l1_loss(out.float(), target) + self.weight * F.l1_loss(cleaned.float(), down)
 
 # %% ../nbs/14_train.ipynb #22c487a3
-def init_from(model:nn.Module, source) -> dict: # {'loaded': [...], 'skipped': [...]}
-    "Copy the tensors of `source` (a state-dict file, or a registered name with shipped weights) whose names and shapes match."
+def init_from(model:nn.Module, source) -> dict:  # {'loaded': [...], 'skipped': [...]}
+    ("Copy the tensors of `source` (a state-dict file, or a registered name with shipped weights) whose names and "
+     "shapes match.")
     if isinstance(source, str) and source in MODELS: sd = get_model(source, pretrained=True).state_dict()
     else: sd = read_checkpoint(source).state_dict                      # any format: BasicSR, MMagic, safetensors...
     own = _unwrap(model).state_dict()
     loaded = [k for k, v in own.items() if k in sd and sd[k].shape == v.shape]
-    if not loaded: raise ValueError(f"no parameter of {type(_unwrap(model)).__name__} matches {source} by name and shape")
+    if not loaded:
+        raise ValueError(f"no parameter of {type(_unwrap(model)).__name__} matches {source} by name and shape")
     with torch.no_grad():
         for k in loaded: own[k].copy_(sd[k])
     return dict(loaded=loaded, skipped=[k for k in own if k not in loaded])
 
 # %% ../nbs/14_train.ipynb #626270c8
 def init_distributed() -> bool:
-    "Initialise torch.distributed from torchrun's environment (gloo on CPU, NCCL on CUDA); False when not under torchrun."
+    ("Initialise torch.distributed from torchrun's environment (gloo on CPU, NCCL on CUDA); False when not under "
+     "torchrun.")
     if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ: return False
     if dist.is_initialized(): return True
     backend = 'nccl' if torch.cuda.is_available() else 'gloo'

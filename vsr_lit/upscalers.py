@@ -27,7 +27,9 @@ def bicubic_up(x:torch.Tensor, scale:int=2) -> torch.Tensor:
 
 # %% ../nbs/11_upscalers.ipynb #e834c979
 class CascadeUpscaler(nn.Module):
-    "L levels of ×2: level 1 from the features, each later level from the previous image (E_i, R_i, U_i), bicubic skips."
+    ("L levels of ×2: level 1 from the features, each later level from the previous image (E_i, R_i, U_i), bicubic "
+     "skips.")
+
     def __init__(self, num_feat:int, # channels of every level
                  num_levels:int, # L (scale 2^L)
                  make_recon=None, # level -> reconstruction module R_i (C → C); default: identity

@@ -26,7 +26,10 @@ def conv_macs(model:nn.Module, *inputs) -> int:
     "Multiply-adds of every Conv2d/Conv3d/ConvTranspose in one forward pass (hooks on the layers)."
     total = [0]
     def hook(m, inp, out):
-        total[0] += out.numel() // out.shape[1] * m.out_channels * (m.in_channels // m.groups) * math.prod(m.kernel_size)
+        total[0] += (
+            out.numel() // out.shape[1] * m.out_channels * (m.in_channels // m.groups) * math.prod(m.kernel_size)
+        )
+
     convs = (nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.ConvTranspose3d)
     hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, convs)]
     try:
@@ -52,9 +55,11 @@ def load_file_object(path) -> tuple: # (object, safetensors metadata)
     if not head: raise ValueError(f"{path} is empty: it holds no weights")
     if path.suffix == '.safetensors' or (len(head) == 9 and head[8:9] == b'{'):
         try:
-            with safe_open(str(path), framework='pt') as f: return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})
+            with safe_open(str(path), framework='pt') as f:
+                return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})
         except Exception as e:
-            if path.suffix == '.safetensors': raise ValueError(f"{path} is not a readable safetensors file ({e})") from None
+            if path.suffix == '.safetensors':
+                raise ValueError(f"{path} is not a readable safetensors file ({e})") from None
     if not (head.startswith(b'PK\x03\x04') or head[:1] == b'\x80'):       # a PyTorch zip archive, or a pickle
         raise ValueError(f"{path} is not a weights file: neither a safetensors header nor a PyTorch checkpoint (a zip "
                          f"archive or a pickle) begins it (its first bytes: {head.hex()})")
@@ -81,14 +86,18 @@ def check_state_dict(model:nn.Module, sd:dict, source:str='checkpoint'):
     wrong = sorted(k for k in set(own) & set(sd) if own[k].shape != sd[k].shape)
     if not (missing or unexpected or wrong): return
     few = lambda ks: f"{ks[:10]}{' ...' if len(ks) > 10 else ''} ({len(ks)})"
-    raise ValueError(f"{source} does not fit {type(model).__name__}: missing keys {few(missing)}, unexpected keys {few(unexpected)}, "
-                     f"shape mismatches {[(k, tuple(sd[k].shape), tuple(own[k].shape)) for k in wrong[:10]]}")
+    raise ValueError(
+        f"{source} does not fit {type(model).__name__}: missing keys {few(missing)}, unexpected keys "
+        f"{few(unexpected)}, "
+        f"shape mismatches {[(k, tuple(sd[k].shape), tuple(own[k].shape)) for k in wrong[:10]]}"
+    )
 
 def load_strict(model:nn.Module, sd:dict, source:str='checkpoint') -> nn.Module:
     "Load `sd` into `model` only if every key and shape matches (`check_state_dict`)."
     check_state_dict(model, sd, source)
     bad = next((k for k, v in sd.items() if v.is_floating_point() and not torch.isfinite(v).all()), None)
-    if bad is not None: raise ValueError(f"{source}: the tensor {bad!r} holds NaN or infinite values (every output would be wrong)")
+    if bad is not None:
+        raise ValueError(f"{source}: the tensor {bad!r} holds NaN or infinite values (every output would be wrong)")
     model.load_state_dict(sd, strict=True)
     return model
 
@@ -96,13 +105,17 @@ def load_strict(model:nn.Module, sd:dict, source:str='checkpoint') -> nn.Module:
 MAX_SETTING = 1024            # the largest whole number a model setting may take (channels, blocks, frames, ...)
 MAX_PARAMS = 500_000_000      # the most parameters a configuration may have
 
+def _whole_kind(ref) -> bool: return isinstance(ref, (int, tuple, list)) and not isinstance(ref, bool)
+
 def _setting_ok(v, ref) -> bool:
     whole = lambda x: isinstance(x, int) and not isinstance(x, bool) and -MAX_SETTING <= x <= MAX_SETTING
-    if isinstance(ref, bool) or isinstance(v, bool): return isinstance(v, bool) and (ref is None or isinstance(ref, bool))
+    if isinstance(ref, bool) or isinstance(v, bool):
+        return isinstance(v, bool) and (ref is None or isinstance(ref, bool))
     if isinstance(ref, int): return whole(v)
     if isinstance(ref, float): return (whole(v) or isinstance(v, float)) and math.isfinite(v) and abs(v) <= 1e6
     if isinstance(ref, str): return isinstance(v, str) and len(v) <= 200
-    if isinstance(ref, (tuple, list)): return isinstance(v, (tuple, list)) and len(v) <= 64 and all(_setting_ok(x, 0) for x in v)
+    if isinstance(ref, (tuple, list)):
+        return isinstance(v, (tuple, list)) and len(v) <= 64 and all(_setting_ok(x, 0) for x in v)
     return v is None or any(_setting_ok(v, r) for r in (0, 0.0, '', ()))     # no default to compare with
 
 def _init_settings(cls) -> dict: # {name: default or None}
@@ -112,24 +125,35 @@ def _init_settings(cls) -> dict: # {name: default or None}
         if '__init__' not in vars(c) or c in (nn.Module, object): continue
         ps = inspect.signature(c.__init__).parameters
         for k, p in ps.items():
-            if k != 'self' and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD): known.setdefault(k, None if p.default is p.empty else p.default)
+            if k != 'self' and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                known.setdefault(k, None if p.default is p.empty else p.default)
         if not any(p.kind == p.VAR_KEYWORD for p in ps.values()): break
     return known
 
 def check_config(cls, config, label:str='the settings') -> dict:
-    "Refuse settings `cls` should not be built with: unknown names, wrong types, numbers out of range, too many parameters."
-    if not isinstance(config, dict): raise ValueError(f"{label} must map names to values, got {type(config).__name__}: {config!r:.80}")
+    ("Refuse settings `cls` should not be built with: unknown names, wrong types, numbers out of range, too many "
+     "parameters.")
+    if not isinstance(config, dict):
+        raise ValueError(f"{label} must map names to values, got {type(config).__name__}: {config!r:.80}")
     known = _init_settings(cls)
     for k, v in config.items():
-        if k not in known: raise ValueError(f"{label}: {cls.__name__} has no setting {k!r} (it takes {', '.join(known)})")
+        if k not in known:
+            raise ValueError(f"{label}: {cls.__name__} has no setting {k!r} (it takes {', '.join(known)})")
         if not _setting_ok(v, known[k]):
-            raise ValueError(f"{label}: {k}={v!r:.60} is not a valid value (expected {type(known[k]).__name__ if known[k] is not None else 'a number, text or a list of them'}"
-                             f"{f', whole numbers up to {MAX_SETTING}' if isinstance(known[k], (int, tuple, list)) and not isinstance(known[k], bool) else ''})")
+            raise ValueError(
+                f"{label}: {k}={v!r:.60} is not a valid value (expected "
+                f"{type(known[k]).__name__ if known[k] is not None else 'a number, text or a list of them'}"
+                f"{f', whole numbers up to {MAX_SETTING}' if _whole_kind(known[k]) else ''})"
+            )
     try:
         with torch.device('meta'): n = count_params(cls(**config))
     except (TypeError, ValueError, RuntimeError) as e:
-        raise ValueError(f"{label}: {cls.__name__} cannot be built with them ({(str(e).splitlines() or [type(e).__name__])[0][:200]})") from None
-    if n > MAX_PARAMS: raise ValueError(f"{label}: {cls.__name__} would have {n:,} parameters, more than the {MAX_PARAMS:,} allowed")
+        raise ValueError(
+            f"{label}: {cls.__name__} cannot be built with them "
+            f"({(str(e).splitlines() or [type(e).__name__])[0][:200]})"
+        ) from None
+    if n > MAX_PARAMS:
+        raise ValueError(f"{label}: {cls.__name__} would have {n:,} parameters, more than the {MAX_PARAMS:,} allowed")
     return config
 
 # %% ../nbs/02b_utils.ipynb #224890e2
@@ -178,9 +202,12 @@ def is_recurrent(model) -> bool:
     return getattr(model, 'family', None) == 'recurrent'
 
 # %% ../nbs/02b_utils.ipynb #17aedcc9
-def block_diagram(blocks:list, # the stages' labels, left to right ('\n' breaks a label into lines)
-                  skips:list=(), # (i, j, label): an arc above from stage i to stage j; i == j draws a loop (a recurrence)
-                  title:str='', ax=None):
+def block_diagram(
+    blocks: list,  # the stages' labels, left to right ('\n' breaks a label into lines)
+    skips: list = (),  # (i, j, label): an arc above from stage i to stage j; i == j draws a loop (a recurrence)
+    title: str = '',
+    ax=None,
+):
     "A left-to-right block diagram of a network: boxes joined by arrows, skip connections and loops as arcs above."
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -189,7 +216,8 @@ def block_diagram(blocks:list, # the stages' labels, left to right ('\n' breaks 
     arcs = [s for s in skips if s[0] != s[1]]
     top = h + .3 + (.55 if any(i == j for i, j, _ in skips) else 0) + (.45 + .35 * len(arcs) if arcs else 0)
     width = xs[-1] + w + .2
-    if ax is None: _, ax = plt.subplots(figsize=(1.6 * len(blocks) + .4, (1.6 * len(blocks) + .4) * (top + .15) / width + .35))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.6 * len(blocks) + 0.4, (1.6 * len(blocks) + 0.4) * (top + 0.15) / width + 0.35))
     arrow = dict(arrowstyle='-|>', mutation_scale=12, color='#345', lw=1.2)
     for i, (x, label) in enumerate(zip(xs, blocks)):
         ax.add_patch(FancyBboxPatch((x, 0), w, h, boxstyle='round,pad=0.04', fc='#e3ecf7', ec='#345'))
@@ -197,11 +225,14 @@ def block_diagram(blocks:list, # the stages' labels, left to right ('\n' breaks 
         ax.text(x + w / 2, h / 2, label, ha='center', va='center', fontsize=size)
         if i: ax.add_patch(FancyArrowPatch((x - gap, h / 2), (x, h / 2), **arrow))
     for i, j, label in skips:
-        if not (0 <= i < len(blocks) and 0 <= j < len(blocks)): raise ValueError(f"skip {(i, j)}: stages are 0..{len(blocks) - 1}")
+        if not (0 <= i < len(blocks) and 0 <= j < len(blocks)):
+            raise ValueError(f"skip {(i, j)}: stages are 0..{len(blocks) - 1}")
         loop = i == j
         peak = .35 if loop else .45 + (.55 if any(a == b for a, b, _ in skips) else 0) + .35 * arcs.index((i, j, label))
         a, b = (xs[i] + w * .75, xs[i] + w * .25) if loop else (xs[i] + w / 2, xs[j] + w / 2)
-        ax.add_patch(FancyArrowPatch((a, h + .04), (b, h + .04), connectionstyle=f'arc3,rad={2 * peak / (a - b):.3f}', **arrow))
+        ax.add_patch(
+            FancyArrowPatch((a, h + 0.04), (b, h + 0.04), connectionstyle=f'arc3,rad={2 * peak / (a - b):.3f}', **arrow)
+        )
         ax.text((a + b) / 2, h + .04 + peak, label, ha='center', va='center', fontsize=8, color='#345',
                 bbox=dict(fc='white', ec='none', pad=1))
     ax.set_xlim(-.1, width - .1); ax.set_ylim(-.15, top)
