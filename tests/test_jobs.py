@@ -126,7 +126,7 @@ def test_full_disk_keeps_the_finished_segments(film, tmp_path, monkeypatch):
     with pytest.raises(OSError, match='No space left'):
         jobs.upscale_job(model, src, tmp_path / 'o.mp4', segment=4, progress=False)
     j = tmp_path / '.o.mp4.journal'
-    assert sorted(p.name for p in j.iterdir()) == ['000000.mp4', '000001.mp4', 'manifest.json']   # nothing partial left
+    assert sorted(p.name for p in j.iterdir()) == ['.lock', '000000.mp4', '000001.mp4', 'manifest.json']   # nothing partial
     monkeypatch.undo()
     jobs.upscale_job(model, src, tmp_path / 'o.mp4', segment=4, progress=False, resume=True)
     _same(_content(tmp_path / 'o.mp4'), whole)
