@@ -41,7 +41,7 @@ NOT_NUMERIC := 01a_prepare or 01b_datasets or 02b_utils or 16a_scene_cuts or 16b
                or 17_cli or 17a_main or index
 
 test: sync
-	$(BIN)/python -m pytest -n 2 --durations=25 tests
+	$(BIN)/python -m pytest -n 2 --dist worksteal --durations=25 tests
 	$(MAKE) --no-print-directory portability
 
 # ruff on the package, tools, tests and benchmarks: syntax errors and undefined names (a name used before any import
