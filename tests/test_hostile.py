@@ -128,6 +128,10 @@ def test_settings_are_checked_before_anything_is_built(tmp_path, clip):
         save_file(m.state_dict(), tmp_path / 'w.safetensors',
                   metadata={'format': 'vsr_lit', 'class': 'BasicVSR', 'config': json.dumps(config)})
         with pytest.raises(ValueError, match=words): from_checkpoint(tmp_path / 'w.safetensors')
+    save_file(m.state_dict(), tmp_path / 'w.safetensors',                            # another architecture's class
+              metadata={'format': 'vsr_lit', 'class': 'EDVR', 'config': json.dumps(m.config)})
+    with pytest.raises(ValueError, match="EDVR has no setting"): from_checkpoint(tmp_path / 'w.safetensors')
+    _one_line_refusal(*_cli('inspect', tmp_path / 'w.safetensors'), 'EDVR has no setting')
     for pair, words in (('x=y=z', "no setting 'x'"), ('num_feat=abc', "num_feat='abc'")):
         _one_line_refusal(*_cli('upscale', clip, tmp_path / 'o', '--model', 'basicvsr_tiny', '--set', pair, '--quiet'), words)
 
@@ -193,14 +197,18 @@ def test_a_damaged_manifest_is_refused(tmp_path, clip, change, words):
         jobs.upscale_job(model, clip, tmp_path / 'out', segment=2, progress=False, resume=True)
 
 
-def test_a_damaged_segment_is_redone(tmp_path, clip):
-    model = get_model('bicubic')
-    jobs.upscale_job(model, clip, tmp_path / 'whole', segment=2, progress=False)
-    j = _interrupted(model, clip, tmp_path / 'out', n=6)
-    (j / 'frames/00000001.png').write_text('not a png')                             # a junk frame in a finished segment
-    jobs.upscale_job(model, clip, tmp_path / 'out', segment=2, progress=False, resume=True)
-    np.testing.assert_array_equal(read_frames(tmp_path / 'out'), read_frames(tmp_path / 'whole'))
-    assert not any(p.name.startswith('.') for p in (tmp_path / 'out').iterdir())     # no temporary file in the result
+@pytest.mark.parametrize('out', ['frames', 'video.mkv'])
+def test_a_damaged_segment_is_redone(tmp_path, clip, out, capfd):
+    from vsr_lit.data import read_video
+    model, read = get_model('bicubic'), (read_frames if out == 'frames' else read_video)
+    jobs.upscale_job(model, clip, tmp_path / f'whole_{out}', segment=2, progress=False, lossless=True)
+    j = _interrupted(model, clip, tmp_path / out, n=6, lossless=True)
+    junk = j / 'frames/00000001.png' if out == 'frames' else j / '000000.mkv'
+    junk.write_text('not a png, not a video')                                       # junk in a finished segment
+    jobs.upscale_job(model, clip, tmp_path / out, segment=2, progress=False, resume=True, lossless=True)
+    assert 'segment 0' in capfd.readouterr().err                                     # named, and redone
+    np.testing.assert_array_equal(read(tmp_path / out), read(tmp_path / f'whole_{out}'))
+    if out == 'frames': assert not any(p.name.startswith('.') for p in (tmp_path / out).iterdir())   # no temporary file
 
 
 def test_a_second_run_on_the_same_destination_stops_at_once(tmp_path, clip):
