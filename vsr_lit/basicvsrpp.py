@@ -14,14 +14,8 @@ import torch.nn.functional as F
 from .layers import lrelu, check_window
 from .deform import DCNv2Pack
 from .flow import SpyNet, flow_warp
-from vsr_lit.basicvsr import (
-    ConvResidualBlocks,
-    RecurrentHead,
-    clip_flows,
-    spynet_config,
-    recurrent_state_dict,
-    count_blocks,
-)
+from .basicvsr import (ConvResidualBlocks, RecurrentHead, clip_flows, spynet_config, recurrent_state_dict,
+                              count_blocks)
 from .utils import architecture, register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12d_basicvsrpp.ipynb #2adad281

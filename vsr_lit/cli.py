@@ -28,24 +28,8 @@ from .utils import count_params, load_strict
 from .flow import SpyNet
 from .checkpoints import read_checkpoint, describe_checkpoint, format_description, save_weights
 from .models import get_model, list_models, is_recurrent, from_checkpoint
-from vsr_lit.train import (
-    Learner,
-    init_distributed,
-    preset_for,
-    init_from,
-    LOSSES,
-    PRESETS,
-    Validate,
-    Checkpoint,
-    ProgressBar,
-    GradClip,
-    EMA,
-    MixedPrecision,
-    FusionWarmup,
-    DDP,
-    Compile,
-    CleaningLoss,
-)
+from .train import (Learner, init_distributed, preset_for, init_from, LOSSES, PRESETS, Validate, Checkpoint,
+                           ProgressBar, GradClip, EMA, MixedPrecision, FusionWarmup, DDP, Compile, CleaningLoss)
 from .evaluate import evaluate_dataset, window_length
 from .inference import UpscaleOptions, format_stats
 from .jobs import upscale_job

@@ -15,14 +15,8 @@ from .layers import ResidualBlockNoBN, make_layer, lrelu, check_window
 from .pcd_tsa import TSAFusion
 from .edvr import EDVRTrunk, pad_to_multiple
 from .flow import SpyNet, flow_warp
-from vsr_lit.basicvsr import (
-    ConvResidualBlocks,
-    RecurrentHead,
-    clip_flows,
-    spynet_config,
-    recurrent_state_dict,
-    count_blocks,
-)
+from .basicvsr import (ConvResidualBlocks, RecurrentHead, clip_flows, spynet_config, recurrent_state_dict,
+                              count_blocks)
 from .utils import architecture, register_model, load_state_dict_file, load_strict, count_params
 
 # %% ../nbs/12c_iconvsr.ipynb #3f5b2688

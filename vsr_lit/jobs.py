@@ -25,26 +25,9 @@ import torch
 from .data import VideoWriter, default_codec, image_size, list_frames, video_info, write_atomic, VIDEO_EXT
 from .models import is_recurrent
 from .runtime import FeatureCache, resolve_dtype
-from vsr_lit.inference import (
-    FrameSink,
-    NullSink,
-    Progress,
-    Stages,
-    UpscaleOptions,
-    check_destination,
-    has_other_streams,
-    iter_source,
-    partial_path,
-    prepare_model,
-    put_in_place,
-    remove_path,
-    repaired_pts,
-    run_segment,
-    run_summary,
-    say,
-    segment_reads,
-    uses_feature_cache,
-)
+from .inference import (FrameSink, NullSink, Progress, Stages, UpscaleOptions, check_destination,
+                               has_other_streams, iter_source, partial_path, prepare_model, put_in_place, remove_path,
+                               repaired_pts, run_segment, run_summary, say, segment_reads, uses_feature_cache)
 from .scenes import scene_cuts, shots, thumbnail
 
 # %% ../nbs/16b_jobs.ipynb #99d228d0

@@ -18,17 +18,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from vsr_lit.data import (
-    write_atomic,
-    list_frames,
-    read_image,
-    degrade_bi,
-    degrade_bd,
-    must_exist,
-    IMG_EXT,
-    VIDEO_EXT,
-    image_size,
-)
+from .data import (write_atomic, list_frames, read_image, degrade_bi, degrade_bd, must_exist, IMG_EXT, VIDEO_EXT,
+                          image_size)
 
 # %% ../nbs/01a_prepare.ipynb #08b4c54f
 VID4 = {
